@@ -1,0 +1,45 @@
+# Quick start: `make run` (whole job on the real file or the embedded default data), `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+DBT := cd dbt_project && ../$(BIN)/dbt
+
+.PHONY: run test install lint build train score report bench clean docs
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m ml run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check ml scripts tests
+	$(BIN)/ruff format --check ml scripts tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
+
+build: $(STAMP)
+	$(BIN)/python -m ml build
+
+train: $(STAMP)
+	$(BIN)/python -m ml train
+
+report: $(STAMP)
+	$(BIN)/python -m ml report
+
+docs: $(STAMP)
+	$(DBT) docs generate --profiles-dir ..
+
+clean:
+	rm -rf dbt_project/target dbt_project/logs data/warehouse.duckdb data/warehouse.duckdb.wal data/models

@@ -1,0 +1,32 @@
+-- The modelling set: distinct tracks that are not outliers and whose streams (the target) are known.
+select
+    uri,
+    row_id,
+    artist,
+    album_type,
+    danceability,
+    energy,
+    key,
+    loudness,
+    speechiness,
+    acousticness,
+    instrumentalness,
+    liveness,
+    valence,
+    tempo,
+    duration_minutes,
+    audio_positivity,
+    audio_complexity,
+    youtube_engagement,
+    log_views,
+    log_likes,
+    log_comments,
+    has_youtube_video,
+    coalesce(official_video, false) as official_video,
+    coalesce(licensed, false) as licensed,
+    stream,
+    log_streams,
+    views,
+    is_hit
+from {{ ref('tracks') }}
+where not is_outlier and stream is not null

@@ -1,0 +1,1 @@
+{{ rename_raw_columns(source('spotify_youtube', 'raw_tracks')) }}

@@ -1,0 +1,1 @@
+"""Cross-platform music performance intelligence: training, scoring, statistics and reports."""

@@ -1,0 +1,109 @@
+"""Command line: `python -m ml <command>` (run, generate, build, train, score, stats, report)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from ml.config import DEFAULT_GENERATED_ROWS, load_settings
+from ml.errors import PipelineError
+from ml.run_log import RunLog
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="the whole job (what `make run` calls)")
+    run.add_argument(
+        "--rows",
+        type=int,
+        default=DEFAULT_GENERATED_ROWS,
+        help="rows of the embedded default dataset when no real file is present",
+    )
+
+    generate = commands.add_parser("generate", help="write the synthetic default dataset")
+    generate.add_argument("--rows", type=int, default=DEFAULT_GENERATED_ROWS)
+    generate.add_argument("--seed", type=int, default=None)
+    generate.add_argument("--out", type=Path, required=True)
+
+    commands.add_parser("build", help="check the input, then dbt build the warehouse and KPI marts")
+    commands.add_parser("train", help="train the three forests from marts.model_features")
+    commands.add_parser("stats", help="H1-H3 hypothesis tests into ml.hypothesis_tests")
+    commands.add_parser("report", help="render reports/ from the warehouse")
+
+    score = commands.add_parser("score", help="score a CSV of new tracks with the trained models")
+    score.add_argument("--input", type=Path, required=True)
+    score.add_argument("--output", type=Path, required=True)
+    return parser
+
+
+def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
+    settings = load_settings()
+    if args.command == "run":
+        from ml.pipeline import run_all
+
+        run_all(settings, log, rows=args.rows)
+    elif args.command == "generate":
+        from ml import synthetic
+
+        seed = settings.seed if args.seed is None else args.seed
+        synthetic.generate(args.rows, seed, args.out, progress=True)
+    elif args.command == "build":
+        from ml.pipeline import build_warehouse
+
+        build_warehouse(settings, log)
+    elif args.command == "train":
+        from ml import train
+
+        train.train_all(settings)
+    elif args.command == "stats":
+        from ml import stats
+
+        print(stats.run_hypothesis_tests(settings).to_string(index=False))
+    elif args.command == "report":
+        from ml import report
+
+        for path in report.render_reports(settings, log):
+            print(path)
+    elif args.command == "score":
+        from ml import score
+
+        score.score_file(settings, args.input, args.output)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    log = RunLog()
+    log.context["command"] = args.command
+    try:
+        _dispatch(args, log)
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if args.command == "run":
+            path = log.write_error(settings.reports_dir, error)
+            log.write_summary(settings.reports_dir, "failed")
+            print(f"  details: {path}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: say so in one line, keep the traceback in the log
+        print(f"error: unexpected {type(error).__name__}: {error}", file=sys.stderr)
+        log.context["traceback"] = traceback.format_exc()
+        path = log.write_error(settings.reports_dir, error)
+        print(f"  traceback saved in {path}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        log.write_summary(settings.reports_dir, "ok")
+        error_log = settings.reports_dir / "error_log.json"
+        error_log.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""The whole job: input -> dbt warehouse -> models -> statistics -> post-model marts -> reports."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from ml import synthetic
+from ml.config import DEFAULT_GENERATED_ROWS, Settings
+from ml.dbt import run_dbt
+from ml.errors import PipelineError
+from ml.raw_input import check_raw_csv
+from ml.run_log import RunLog
+from ml.warehouse import session
+
+# Everything downstream of the tables that Python writes (schema ml) is built after training.
+POST_MODEL_SELECTOR = "source:ml+"
+
+
+def generated_default_path(settings: Settings, rows: int) -> Path:
+    return settings.generated_path.with_name(
+        f"spotify_youtube_default_n{rows}_seed{settings.seed}.csv"
+    )
+
+
+def resolve_raw_input(settings: Settings, rows: int = DEFAULT_GENERATED_ROWS) -> Settings:
+    """The real file when present; else (RAW_DATA_PATH unset) the embedded default dataset."""
+    if settings.raw_data_path.exists():
+        print(f"Input: {settings.raw_data_path}", file=sys.stderr)
+        return settings
+    if settings.raw_data_path_explicit:
+        raise PipelineError(
+            f"RAW_DATA_PATH={settings.raw_data_path}: file not found",
+            step="prepare input",
+            hint="point RAW_DATA_PATH at the CSV, or unset it to use the embedded default data",
+        )
+    path = generated_default_path(settings, rows)
+    print(
+        f"No real file at {settings.raw_data_path}: using the embedded default dataset "
+        f"({rows:,} synthetic rows, seed {settings.seed}) at {path}",
+        file=sys.stderr,
+    )
+    if not path.exists():
+        synthetic.generate(rows, settings.seed, path, progress=True)
+    return replace(settings, raw_data_path=path)
+
+
+def warehouse_counts(settings: Settings) -> dict[str, int]:
+    with session(settings.warehouse_path, read_only=True) as connection:
+        fates = dict(
+            connection.execute("select fate, count(*) from marts.row_fate group by fate").fetchall()
+        )
+        tracks = connection.execute("select count(*) from marts.tracks").fetchone()
+        modelling = connection.execute("select count(*) from marts.model_features").fetchone()
+    counts = {f"rows_{fate}": int(n) for fate, n in fates.items()}
+    counts["raw_rows"] = sum(counts.values())
+    counts["tracks"] = int(tracks[0]) if tracks else 0
+    counts["model_features"] = int(modelling[0]) if modelling else 0
+    return counts
+
+
+def build_warehouse(settings: Settings, log: RunLog) -> dict[str, int]:
+    with log.step("check input") as record:
+        header = check_raw_csv(settings.raw_data_path)
+        record.detail = f"{settings.raw_data_path} ({len(header)} columns)"
+    with log.step("dbt build (warehouse and KPI marts)") as record:
+        settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        run_dbt(settings, ["build", "--exclude", POST_MODEL_SELECTOR], step=record.name)
+        counts = warehouse_counts(settings)
+        record.rows_in = counts["raw_rows"]
+        record.rows_out = counts["tracks"]
+        record.detail = ", ".join(f"{key}={value}" for key, value in sorted(counts.items()))
+    return counts
+
+
+def run_all(settings: Settings, log: RunLog, *, rows: int = DEFAULT_GENERATED_ROWS) -> None:
+    """`make run`: every step in order; each step's record ends up in execution_summary.json."""
+    from ml import report, stats, train  # heavy imports only when the job runs
+
+    with log.step("prepare input") as record:
+        settings = resolve_raw_input(settings, rows)
+        record.detail = str(settings.raw_data_path)
+    log.context.update(
+        raw_data_path=str(settings.raw_data_path), warehouse_path=str(settings.warehouse_path)
+    )
+    counts = build_warehouse(settings, log)
+    with log.step("train models") as record:
+        record.rows_in = counts["model_features"]
+        run_id = train.train_all(settings)
+        record.detail = f"run_id={run_id}"
+        log.context["run_id"] = run_id
+    with log.step("hypothesis tests") as record:
+        table = stats.run_hypothesis_tests(settings)
+        record.rows_out = len(table)
+    with log.step("dbt build (post-model marts)") as record:
+        run_dbt(settings, ["build", "--select", POST_MODEL_SELECTOR], step=record.name)
+    with log.step("render reports") as record:
+        paths = report.render_reports(settings, log)
+        record.detail = ", ".join(str(path) for path in paths)

@@ -1,0 +1,67 @@
+"""Pre-flight checks of a raw CSV before dbt reads it: clear messages instead of SQL errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from ml.errors import PipelineError
+
+# The raw file's header (the first column's header is empty). Order does not matter to dbt.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "", "Artist", "Url_spotify", "Track", "Album", "Album_type", "Uri", "Danceability", "Energy",
+    "Key", "Loudness", "Speechiness", "Acousticness", "Instrumentalness", "Liveness", "Valence",
+    "Tempo", "Duration_ms", "Url_youtube", "Title", "Channel", "Views", "Likes", "Comments",
+    "Description", "Licensed", "official_video", "Stream",
+)  # fmt: skip
+# Columns a file of new tracks may leave out entirely when scoring.
+OPTIONAL_FOR_SCORING: frozenset[str] = frozenset({"Stream"})
+
+
+def _display(name: str) -> str:
+    return repr(name) if name else "'' (the empty first header)"
+
+
+def check_raw_csv(path: Path, *, required: tuple[str, ...] = REQUIRED_COLUMNS) -> list[str]:
+    """Validate that `path` is a readable UTF-8 CSV with the required header; return the header."""
+    if not path.exists():
+        raise PipelineError(f"{path}: file not found", step="ingest")
+    if path.is_dir():
+        raise PipelineError(f"{path}: is a directory, expected a CSV file", step="ingest")
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    if not head.strip():
+        raise PipelineError(f"{path}: the file is empty (no header, no rows)", step="ingest")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not just a character cut at the 1 MiB boundary
+            line = head[: error.start].count(b"\n") + 1
+            raise PipelineError(
+                f"{path}: line {line}: not valid UTF-8 (byte 0x{head[error.start]:02x} at offset "
+                f"{error.start})",
+                step="ingest",
+                hint="re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+            ) from error
+        text = head[: error.start].decode("utf-8")
+    text = text.removeprefix("\ufeff")
+    header = next(csv.reader(io.StringIO(text)), [])
+    header = [name.strip() for name in header]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise PipelineError(
+            f"{path}: line 1 (header): missing column(s) {', '.join(_display(m) for m in missing)}; "
+            f"found {len(header)} column(s): {', '.join(_display(h) for h in header[:30])}",
+            step="ingest",
+            hint="the file must have the Kaggle 'Spotify and Youtube' layout (28 columns)",
+        )
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise PipelineError(
+            f"{path}: line 1 (header): duplicated column(s) {', '.join(map(_display, duplicated))}",
+            step="ingest",
+        )
+    if len(text.splitlines()) < 2 and len(head) == path.stat().st_size:
+        raise PipelineError(f"{path}: header only, no data rows", step="ingest")
+    return header

@@ -1,0 +1,52 @@
+"""Shared fixtures: small generated inputs and isolated warehouses (own DuckDB file, dbt target)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ml.config import Settings
+from ml.pipeline import build_warehouse
+from ml.run_log import RunLog
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL_ROWS = 3000
+SMALL_SEED = 7
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def isolated_settings(root: Path, raw_data_path: Path) -> Settings:
+    """Settings whose warehouse, models, reports and dbt target/log dirs all live under root."""
+    root.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        raw_data_path=raw_data_path,
+        raw_data_path_explicit=True,
+        warehouse_path=root / "warehouse.duckdb",
+        models_dir=root / "models",
+        reports_dir=root / "reports",
+        generated_path=root / "generated" / "default.csv",
+        extra_env={
+            "DBT_TARGET_PATH": str(root / "dbt_target"),
+            "DBT_LOG_PATH": str(root / "dbt_logs"),
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def small_raw_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ml.synthetic import generate
+
+    path = tmp_path_factory.mktemp("raw") / "small.csv"
+    generate(SMALL_ROWS, SMALL_SEED, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory, small_raw_csv: Path) -> Settings:
+    """A warehouse built by dbt from the small generated file (shared, treat as read-only)."""
+    settings = isolated_settings(tmp_path_factory.mktemp("warehouse"), small_raw_csv)
+    build_warehouse(settings, RunLog())
+    return settings
