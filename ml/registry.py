@@ -91,7 +91,7 @@ def save_model(pipeline: Pipeline, path: Path) -> str:
     """Write the fitted pipeline (temp file + rename) and return the sha256 of the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
-    joblib.dump(pipeline, temporary)
+    joblib.dump(pipeline, temporary, compress=3)
     temporary.replace(path)
     return sha256_file(path)
 

@@ -97,6 +97,8 @@ class TrainingConfig:
             "n_estimators": self.n_estimators or spec.n_estimators,
             "max_depth": self.max_depth or spec.max_depth,
             "class_weight": spec.class_weight,
+            "max_features": spec.max_features,
+            "min_samples_leaf": spec.min_samples_leaf,
             "random_state": self.random_state,
             "n_jobs": self.n_jobs,
         }
