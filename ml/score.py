@@ -89,7 +89,8 @@ def score_file(
     loaded = load_models(settings.models_dir)
     if not settings.warehouse_path.exists():
         raise PipelineError(
-            f"warehouse {settings.warehouse_path} does not exist (scoring imputes with its medians)",
+            f"warehouse {settings.warehouse_path} does not exist "
+            "(scoring imputes missing audio with its medians)",
             step="score",
             hint="run `python -m ml build` and `python -m ml train` first",
         )
