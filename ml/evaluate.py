@@ -118,7 +118,7 @@ def permutation_importances(
         random_state=random_state,
         n_jobs=1,  # the forest already predicts on every core
     )
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "feature": list(features.columns),
             "importance_type": f"permutation_{scoring}",
@@ -126,3 +126,5 @@ def permutation_importances(
             "importance_std": result.importances_std,
         }
     )
+    # leave out columns that are empty at prediction time (the artist encoding's fit-only target)
+    return frame[features.notna().any().to_numpy()].reset_index(drop=True)

@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import sklearn
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -37,6 +38,8 @@ AUDIO_ONLY: tuple[str, ...] = AUDIO_FEATURES + AUDIO_DERIVED
 BOOLEAN_FEATURES: frozenset[str] = frozenset({"official_video", "licensed", "has_youtube_video"})
 CATEGORICAL_FEATURES: frozenset[str] = frozenset({"album_type"})
 ARTIST_FEATURE = "artist"  # encoded out-of-fold (TargetEncoder cross-fitting), never raw
+# Input column carrying an artist-level encoding target during fit only (ArtistLevelEncoder).
+ENCODING_TARGET = "artist_encoding_target"
 
 # Columns derived from each target: a model that uses one of them would read its own answer.
 _STREAM_DERIVED = {
@@ -79,6 +82,9 @@ class ModelSpec:
     # sklearn's all-features / 1-track leaves, fit ~3x faster and make ~4x smaller artifacts.
     max_features: float | str | None = None
     min_samples_leaf: int = 1
+    # Encode the artist by the out-of-fold mean of this column (default: the model's own target).
+    # Read only while fitting; a prediction never sees it (model_input leaves it empty).
+    artist_level_target: str | None = None
     # Rows the model is trained and evaluated on (a SQL-free boolean column of the frame).
     row_filter: str | None = None
     description: str = ""
@@ -111,6 +117,7 @@ class ModelSpec:
             class_weight=self.class_weight,
             max_features=self.max_features,
             min_samples_leaf=self.min_samples_leaf,
+            artist_level_target=self.artist_level_target,
             row_filter=self.row_filter,
         )
 
@@ -174,6 +181,8 @@ HIT_CLASSIFIER = ModelSpec(
     n_estimators=200,
     max_depth=10,
     class_weight="balanced",
+    # an artist's typical stream level says more about a new track than its count of past hits
+    artist_level_target="log_streams",
     description="hit (top 10% of streams, marts is_hit) from the same inputs as the regressor",
 )
 
@@ -202,11 +211,12 @@ def spec_by_name(name: str) -> ModelSpec:
     raise KeyError(name)
 
 
-def model_input(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
+def model_input(frame: pd.DataFrame, spec: ModelSpec, *, fitting: bool = False) -> pd.DataFrame:
     """The spec's columns in model-ready dtypes (booleans as 0/1, unknown flags as 0, text filled).
 
-    Flags follow marts.model_features (coalesce(flag, false)); nothing is derived here.
-    """
+    Flags follow marts.model_features (coalesce(flag, false)); nothing is derived here. With
+    `fitting`, the artist-level encoding target is added (training rows only); otherwise that
+    column is empty, so no prediction can read it."""
     missing = [name for name in spec.features if name not in frame.columns]
     if missing:
         raise PipelineError(f"input frame lacks feature column(s) {missing} for {spec.name}")
@@ -219,7 +229,44 @@ def model_input(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
             columns[name] = series.astype("object").where(series.notna(), "(unknown)").astype(str)
         else:
             columns[name] = pd.to_numeric(series, errors="coerce").astype("float64")
+    if spec.uses_artist and spec.artist_level_target:
+        columns[ENCODING_TARGET] = (
+            pd.to_numeric(frame[spec.artist_level_target], errors="coerce").astype("float64")
+            if fitting
+            else pd.Series(np.nan, index=frame.index)
+        )
     return pd.DataFrame(columns, index=frame.index)
+
+
+class ArtistLevelEncoder(TransformerMixin, BaseEstimator):
+    """Artist -> shrunk mean of ENCODING_TARGET over the artist's training tracks, cross-fitted in
+    fit_transform (a training row's own value never reaches its encoding); transform maps by
+    artist only and never reads ENCODING_TARGET. Unseen artists get the overall mean."""
+
+    def __init__(self, cv_folds: int = 5, random_state: int = 0) -> None:
+        self.cv_folds = cv_folds
+        self.random_state = random_state
+
+    def _encoder(self) -> TargetEncoder:
+        return artist_encoder("regression", self.cv_folds, self.random_state)
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> ArtistLevelEncoder:
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X: pd.DataFrame, y: object = None) -> np.ndarray:
+        target = X[ENCODING_TARGET].to_numpy(dtype=float)
+        known = np.isfinite(target)
+        if not known.all():
+            raise PipelineError(f"{ENCODING_TARGET} has missing values while fitting")
+        self.encoder_ = self._encoder()
+        return self.encoder_.fit_transform(X[[ARTIST_FEATURE]], target)
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        return self.encoder_.transform(X[[ARTIST_FEATURE]])
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.array([ARTIST_FEATURE], dtype=object)
 
 
 def target_values(frame: pd.DataFrame, spec: ModelSpec) -> np.ndarray:
@@ -270,7 +317,15 @@ def build_pipeline(
                 spec.categorical_features,
             )
         )
-    if spec.uses_artist:
+    if spec.uses_artist and spec.artist_level_target:
+        transformers.append(
+            (
+                "artist",
+                ArtistLevelEncoder(cv_folds=cv_folds, random_state=random_state),
+                [ARTIST_FEATURE, ENCODING_TARGET],
+            )
+        )
+    elif spec.uses_artist:
         transformers.append(
             ("artist", artist_encoder(spec.task, cv_folds, random_state), [ARTIST_FEATURE])
         )

@@ -199,10 +199,9 @@ def _cross_validate(
     """5-fold CV on the training part for every variant; returns metric rows and the decision
     thresholds chosen on the out-of-fold predictions (classifier)."""
     y = target_values(frame, spec)
-    inputs = {
-        "model": model_input(frame, spec),
-        "audio_only": model_input(frame, spec.audio_only()),
-    }
+    specs = {"model": spec, "audio_only": spec.audio_only()}
+    fit_inputs = {v: model_input(frame, s, fitting=True) for v, s in specs.items()}
+    predict_inputs = {v: model_input(frame, s) for v, s in specs.items()}
     splitter = (
         StratifiedKFold(config.cv_folds, shuffle=True, random_state=config.random_state)
         if spec.task == "classification"
@@ -212,12 +211,11 @@ def _cross_validate(
     out_of_fold = {variant: np.zeros(len(frame)) for variant in VARIANTS}
     for number, (fit_index, check_index) in enumerate(folds, start=1):
         started = time.perf_counter()
-        for variant in ("model", "audio_only"):
-            variant_spec = spec if variant == "model" else spec.audio_only()
+        for variant, variant_spec in specs.items():
             pipeline = _pipeline(variant_spec, config)
-            pipeline.fit(inputs[variant].iloc[fit_index], y[fit_index])
+            pipeline.fit(fit_inputs[variant].iloc[fit_index], y[fit_index])
             out_of_fold[variant][check_index] = _predict(
-                pipeline, variant_spec, inputs[variant].iloc[check_index]
+                pipeline, variant_spec, predict_inputs[variant].iloc[check_index]
             )
         out_of_fold["mean_baseline"][check_index] = y[fit_index].mean()
         summary = _headline_metric(spec, y[check_index], out_of_fold["model"][check_index])
@@ -261,10 +259,12 @@ def train_model(
 
     y_train, y_test = target_values(train, spec), target_values(test, spec)
     fit_started = time.perf_counter()
-    pipeline = _pipeline(spec, config).fit(model_input(train, spec), y_train)
+    pipeline = _pipeline(spec, config).fit(model_input(train, spec, fitting=True), y_train)
     fit_seconds = time.perf_counter() - fit_started
     audio_spec = spec.audio_only()
-    audio_pipeline = _pipeline(audio_spec, config).fit(model_input(train, audio_spec), y_train)
+    audio_pipeline = _pipeline(audio_spec, config).fit(
+        model_input(train, audio_spec, fitting=True), y_train
+    )
     progress(f"{spec.name}: final fit on {len(train):,} rows ({fit_seconds:.1f} s)")
 
     fitted = {"model": (pipeline, spec), "audio_only": (audio_pipeline, audio_spec)}
