@@ -46,7 +46,7 @@ class TrainingConfig:
     test_size: float = 0.2
     # Cap on modelling rows (a seeded sample of tracks) so that very large inputs train in bounded
     # time; the real file has ~18k modelling rows. None: no cap.
-    max_training_rows: int | None = 250_000
+    max_training_rows: int | None = 100_000
     permutation_repeats: int = 3
     random_state: int = 42
     n_jobs: int = -1

@@ -11,6 +11,7 @@ import pytest
 from ml.evaluate import best_f1_threshold, classification_metrics, regression_metrics
 from ml.features import (
     AUDIO_ONLY,
+    ENCODING_TARGET,
     HIT_CLASSIFIER,
     MODEL_SPECS,
     STREAM_REGRESSOR,
@@ -18,6 +19,7 @@ from ml.features import (
     LeakageError,
     build_pipeline,
     check_no_leakage,
+    model_input,
 )
 from ml.train import TrainingConfig
 
@@ -91,3 +93,26 @@ def test_unseen_artist_gets_a_prediction() -> None:
     pipeline.fit(frame, rng.random(60))
     new = frame.head(2).assign(artist=["never seen", "a1"])
     assert np.isfinite(pipeline.predict(new)).all()
+
+
+def test_artist_level_encoding_target_is_fit_only() -> None:
+    """The hit classifier encodes artists by their tracks' log streams, but only while fitting:
+    model_input leaves that column empty for prediction, and the encoder never reads it then."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({name: rng.random(80) for name in HIT_CLASSIFIER.features})
+    frame["artist"] = np.repeat([f"a{i}" for i in range(8)], 10)
+    frame["album_type"] = "album"
+    for flag in ("official_video", "licensed", "has_youtube_video"):
+        frame[flag] = frame[flag] > 0.5
+    frame["log_streams"] = rng.normal(17, 2, 80)
+    assert model_input(frame, HIT_CLASSIFIER)[ENCODING_TARGET].isna().all()
+    fitting = model_input(frame, HIT_CLASSIFIER, fitting=True)
+    assert fitting[ENCODING_TARGET].tolist() == frame["log_streams"].tolist()
+    pipeline = build_pipeline(HIT_CLASSIFIER, n_estimators=3, max_depth=3, random_state=0)
+    pipeline.fit(fitting, (frame["log_streams"] > 18).astype(int))
+    encoder = pipeline.named_steps["preprocess"].named_transformers_["artist"]
+    changed = fitting.assign(**{ENCODING_TARGET: rng.normal(0, 100, 80)})
+    np.testing.assert_array_equal(encoder.transform(fitting), encoder.transform(changed))
+    np.testing.assert_array_equal(
+        pipeline.predict_proba(fitting), pipeline.predict_proba(model_input(frame, HIT_CLASSIFIER))
+    )

@@ -126,6 +126,22 @@ def test_rerun_is_reproducible_and_replaces_predictions(trained: Settings, tmp_p
     assert query(settings, "select count(distinct run_id) from ml.runs") == [(2,)]
 
 
+def test_predictions_do_not_read_the_targets(trained: Settings) -> None:
+    """Stream and hit predictions of a track do not change with its streams (the views model may
+    read log_streams, a Spotify-side input)."""
+    from ml.dataset import iter_tracks
+    from ml.train import predict_frame
+
+    loaded = registry.load_models(trained.models_dir)
+    frame = next(iter_tracks(trained.warehouse_path, batch_rows=4096))
+    before = predict_frame(frame, loaded.pipelines, 0.5)
+    after = predict_frame(
+        frame.assign(log_streams=frame["log_streams"] * 0 + 1.0), loaded.pipelines, 0.5
+    )
+    for column in ("predicted_log_streams", "hit_probability"):
+        pd.testing.assert_series_equal(before[column], after[column])
+
+
 def test_tampered_artifact_is_refused(trained: Settings, tmp_path: Path) -> None:
     models_dir = tmp_path / "models"
     shutil.copytree(trained.models_dir, models_dir)
