@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -39,13 +41,13 @@ class ModellingData:
 
 
 def load_modelling_frame(
-    warehouse_path, *, max_rows: int | None, random_state: int
+    warehouse_path: Path, *, max_rows: int | None, random_state: int
 ) -> tuple[pd.DataFrame, int]:
     """marts.model_features ordered by uri; a seeded uniform sample of max_rows uris if larger."""
     with session(warehouse_path, read_only=True) as connection:
         try:
             total = connection.execute(f"select count(*) from {MODELLING_RELATION}").fetchone()[0]
-        except Exception as error:  # duckdb.CatalogException and friends
+        except duckdb.Error as error:
             raise PipelineError(
                 f"{MODELLING_RELATION} is missing from warehouse {warehouse_path}",
                 step="train",
@@ -92,7 +94,7 @@ def split_by_track(
     )
 
 
-def iter_tracks(warehouse_path, *, batch_rows: int) -> Iterator[pd.DataFrame]:
+def iter_tracks(warehouse_path: Path, *, batch_rows: int) -> Iterator[pd.DataFrame]:
     """Every distinct track of marts.tracks (labelled or not), in batches, ordered by row_id."""
     vectors = max(1, batch_rows // 2048)
     connection = connect(warehouse_path, read_only=True)

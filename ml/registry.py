@@ -155,6 +155,14 @@ def load_models(models_dir: Path) -> LoadedModels:
             f"{path}: unreadable model metadata ({error})", step="load models"
         ) from error
     loaded = LoadedModels(metadata=payload)
+    trained_with = payload.get("environment", {}).get("scikit-learn")
+    running = environment_summary()["scikit-learn"]
+    if trained_with and trained_with != running:
+        print(
+            f"warning: models in {models_dir} were trained with scikit-learn {trained_with}, "
+            f"this is {running}; retrain (`python -m ml train`) if predictions look wrong",
+            file=sys.stderr,
+        )
     for name, entry in models.items():
         artifact = models_dir / entry["artifact_path"]
         if not artifact.exists():

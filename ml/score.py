@@ -94,7 +94,8 @@ def score_file(
             step="score",
             hint="run `python -m ml build` and `python -m ml train` first",
         )
-    threshold = float(loaded.model("hit_classifier").get("decision_threshold") or 0.5)
+    recorded = loaded.model("hit_classifier").get("decision_threshold")
+    threshold = 0.5 if recorded is None else float(recorded)
     variables = {"score_input_enabled": True, "score_missing_columns": missing}
     run_dbt(
         settings,

@@ -168,7 +168,9 @@ def _metrics(
     spec: ModelSpec, y: np.ndarray, predicted: np.ndarray, threshold: float | None
 ) -> dict[str, float]:
     if spec.task == "classification":
-        return evaluate.classification_metrics(y, predicted, threshold if threshold else 0.5)
+        return evaluate.classification_metrics(
+            y, predicted, 0.5 if threshold is None else threshold
+        )
     return evaluate.regression_metrics(y, predicted)
 
 
@@ -379,7 +381,8 @@ def write_predictions(
     """Predict every distinct track of marts.tracks in batches into parquet parts; return a glob."""
     out_dir.mkdir(parents=True, exist_ok=True)
     pipelines = {name: result.pipeline for name, result in results.items()}
-    threshold = results["hit_classifier"].threshold or 0.5
+    threshold = results["hit_classifier"].threshold
+    threshold = 0.5 if threshold is None else threshold
     train_uris, test_uris = set(data.train["uri"]), set(data.test["uri"])
     writer = duckdb.connect()
     total = 0
@@ -409,7 +412,8 @@ def write_predictions(
             )
             writer.register("batch", frame)
             part = out_dir / f"part-{number:05d}.parquet"
-            writer.execute(f"copy batch to '{part.as_posix()}' (format parquet)")
+            quoted = part.as_posix().replace("'", "''")
+            writer.execute(f"copy batch to '{quoted}' (format parquet)")
             writer.unregister("batch")
             total += len(frame)
             progress(f"predictions: {total:,} tracks")

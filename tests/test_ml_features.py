@@ -113,6 +113,6 @@ def test_artist_level_encoding_target_is_fit_only() -> None:
     encoder = pipeline.named_steps["preprocess"].named_transformers_["artist"]
     changed = fitting.assign(**{ENCODING_TARGET: rng.normal(0, 100, 80)})
     np.testing.assert_array_equal(encoder.transform(fitting), encoder.transform(changed))
-    np.testing.assert_array_equal(
+    np.testing.assert_allclose(  # (parallel trees: sums may differ in the last bit)
         pipeline.predict_proba(fitting), pipeline.predict_proba(model_input(frame, HIT_CLASSIFIER))
     )
