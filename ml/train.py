@@ -307,7 +307,15 @@ def train_model(
     result = ModelResult(
         spec=spec,
         pipeline=pipeline,
-        params={**params, "cv_folds": config.cv_folds, "test_size": config.test_size},
+        params={
+            **params,
+            "cv_folds": config.cv_folds,
+            "test_size": config.test_size,
+            "artist_encoding_target": (spec.artist_level_target or spec.target)
+            if spec.uses_artist
+            else None,
+            "row_filter": spec.row_filter,
+        },
         metrics=metric_rows,
         importances=importances,
         threshold=thresholds["model"],
