@@ -1,4 +1,4 @@
-"""Command line: `python -m ml <command>` (run, generate, build, train, score, stats, report)."""
+"""`python -m ml <command>`: run, generate, build, train, stats, report, query, score."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+
+import duckdb
 
 from ml.config import DEFAULT_GENERATED_ROWS, load_settings
 from ml.errors import PipelineError
@@ -34,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("train", help="train the three forests from marts.model_features")
     commands.add_parser("stats", help="H1-H3 hypothesis tests into ml.hypothesis_tests")
     commands.add_parser("report", help="render reports/ from the warehouse")
+
+    query = commands.add_parser(
+        "query", help="run read-only SQL on the warehouse, print the result"
+    )
+    query.add_argument("sql", help='e.g. "select * from marts.kpi_summary"')
 
     score = commands.add_parser("score", help="score a CSV of new tracks with the trained models")
     score.add_argument("--input", type=Path, required=True)
@@ -69,6 +76,16 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
 
         for path in report.render_reports(settings, log):
             print(path)
+    elif args.command == "query":
+        from ml.warehouse import session
+
+        with session(settings.warehouse_path, read_only=True) as connection:
+            try:
+                result = connection.sql(args.sql)
+            except duckdb.Error as error:
+                raise PipelineError(f"query failed: {error}") from error
+            if result is not None:
+                print(result.df().to_string(index=False, max_colwidth=60))
     elif args.command == "score":
         from ml import score
 

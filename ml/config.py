@@ -31,7 +31,7 @@ def _path_from_env(name: str, default: Path) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved settings. Paths are absolute so dbt (which runs in dbt_project/) sees the same files."""
+    """Resolved settings; absolute paths, so dbt (run in dbt_project/) sees the same files."""
 
     raw_data_path: Path
     raw_data_path_explicit: bool

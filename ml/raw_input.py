@@ -17,6 +17,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 # Columns a file of new tracks may leave out entirely when scoring.
 OPTIONAL_FOR_SCORING: frozenset[str] = frozenset({"Stream"})
+_SNIFF_BYTES = 1 << 20  # the header and the first rows are checked; dbt reads the rest
 
 
 def _display(name: str) -> str:
@@ -30,13 +31,14 @@ def check_raw_csv(path: Path, *, required: tuple[str, ...] = REQUIRED_COLUMNS) -
     if path.is_dir():
         raise PipelineError(f"{path}: is a directory, expected a CSV file", step="ingest")
     with path.open("rb") as handle:
-        head = handle.read(1 << 20)
+        head = handle.read(_SNIFF_BYTES)
     if not head.strip():
         raise PipelineError(f"{path}: the file is empty (no header, no rows)", step="ingest")
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not just a character cut at the 1 MiB boundary
+        cut_at_boundary = len(head) == _SNIFF_BYTES and error.start >= len(head) - 4
+        if not cut_at_boundary:
             line = head[: error.start].count(b"\n") + 1
             raise PipelineError(
                 f"{path}: line {line}: not valid UTF-8 (byte 0x{head[error.start]:02x} at offset "
@@ -50,9 +52,11 @@ def check_raw_csv(path: Path, *, required: tuple[str, ...] = REQUIRED_COLUMNS) -
     header = [name.strip() for name in header]
     missing = [name for name in required if name not in header]
     if missing:
+        missing_text = ", ".join(_display(name) for name in missing)
+        found_text = ", ".join(_display(name) for name in header[:30])
         raise PipelineError(
-            f"{path}: line 1 (header): missing column(s) {', '.join(_display(m) for m in missing)}; "
-            f"found {len(header)} column(s): {', '.join(_display(h) for h in header[:30])}",
+            f"{path}: line 1 (header): missing column(s) {missing_text}; "
+            f"found {len(header)} column(s): {found_text}",
             step="ingest",
             hint="the file must have the Kaggle 'Spotify and Youtube' layout (28 columns)",
         )

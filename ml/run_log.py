@@ -100,4 +100,3 @@ def write_json(path: Path, payload: Any) -> Path:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
-

@@ -1,4 +1,4 @@
-"""DuckDB access: short-lived connections with a bounded retry when another process holds the file."""
+"""DuckDB access: short-lived connections, a bounded retry while another process holds the file."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ with distinct_tracks as (
 
 select
     {%- for name in audio_feature_names() %}
-    median({{ name }}) as median_{{ name }}{{ ',' if not loop.last }}
+    median({{ name }}) as median_{{ name }},
     {%- endfor %}
+    count(*) as distinct_tracks
 from distinct_tracks

@@ -9,10 +9,10 @@ with features as (
 
 scored as (
     select
-        row_id,
         {%- for column in columns %}
-        ({{ column }} - avg({{ column }}) over ()) / nullif(stddev_samp({{ column }}) over (), 0) as z_{{ column }}{{ ',' if not loop.last }}
+        ({{ column }} - avg({{ column }}) over ()) / nullif(stddev_samp({{ column }}) over (), 0) as z_{{ column }},
         {%- endfor %}
+        row_id
     from features
 ),
 
@@ -41,6 +41,7 @@ select
         {%- endfor %}
     end as outlier_z,
     {%- for column in columns %}
-    coalesce(abs(z_{{ column }}) > {{ threshold }}, false) as is_outlier_on_{{ column }}{{ ',' if not loop.last }}
+    coalesce(abs(z_{{ column }}) > {{ threshold }}, false) as is_outlier_on_{{ column }},
     {%- endfor %}
+    max_abs_z
 from flagged

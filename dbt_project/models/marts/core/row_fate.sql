@@ -1,17 +1,29 @@
 -- One row per raw row: what happened to it. Invariant: count(*) = raw rows, always.
 with raw_rows as (
-    select row_id, source_index, uri, artist, track, quarantine_reason
+    select
+        row_id,
+        source_index,
+        uri,
+        artist,
+        track,
+        quarantine_reason
     from {{ ref('int_tracks__typed') }}
 ),
 
 duplicates as (
-    select row_id, duplicate_of_row_id
+    select
+        row_id,
+        duplicate_of_row_id
     from {{ ref('int_tracks__deduplicated') }}
     where duplicate_of_row_id is not null
 ),
 
 outliers as (
-    select row_id, is_outlier, outlier_column, outlier_z
+    select
+        row_id,
+        is_outlier,
+        outlier_column,
+        outlier_z
     from {{ ref('int_tracks__outliers') }}
 )
 
