@@ -14,21 +14,43 @@ with tracks as (
 ),
 
 danceability_bands as (
-    select * from (
-        values
-            ('low', 1, 0.0, {{ dance_cuts[0] }}),
-            ('mid', 2, {{ dance_cuts[0] }}, {{ dance_cuts[1] }}),
-            ('high', 3, {{ dance_cuts[1] }}, 1.0)
-    ) as bands (danceability_band, danceability_order, danceability_from, danceability_to)
+    select
+        'low' as danceability_band,
+        1 as danceability_order,
+        0.0 as danceability_from,
+        {{ dance_cuts[0] }} as danceability_to
+    union all
+    select
+        'mid' as danceability_band,
+        2 as danceability_order,
+        {{ dance_cuts[0] }} as danceability_from,
+        {{ dance_cuts[1] }} as danceability_to
+    union all
+    select
+        'high' as danceability_band,
+        3 as danceability_order,
+        {{ dance_cuts[1] }} as danceability_from,
+        1.0 as danceability_to
 ),
 
 energy_bands as (
-    select * from (
-        values
-            ('low', 1, 0.0, {{ energy_cuts[0] }}),
-            ('mid', 2, {{ energy_cuts[0] }}, {{ energy_cuts[1] }}),
-            ('high', 3, {{ energy_cuts[1] }}, 1.0)
-    ) as bands (energy_band, energy_order, energy_from, energy_to)
+    select
+        'low' as energy_band,
+        1 as energy_order,
+        0.0 as energy_from,
+        {{ energy_cuts[0] }} as energy_to
+    union all
+    select
+        'mid' as energy_band,
+        2 as energy_order,
+        {{ energy_cuts[0] }} as energy_from,
+        {{ energy_cuts[1] }} as energy_to
+    union all
+    select
+        'high' as energy_band,
+        3 as energy_order,
+        {{ energy_cuts[1] }} as energy_from,
+        1.0 as energy_to
 ),
 
 overall as (
@@ -54,8 +76,7 @@ aggregated as (
 
 grid as (
     select
-        'danceability ' || danceability_bands.danceability_band
-        || ' x energy ' || energy_bands.energy_band as segment,
+        'danceability ' || danceability_bands.danceability_band || ' x energy ' || energy_bands.energy_band as segment,
         danceability_bands.danceability_band,
         energy_bands.energy_band,
         danceability_bands.danceability_order,
@@ -89,6 +110,7 @@ select
 from grid
 cross join overall
 left join aggregated
-    on grid.danceability_band = aggregated.danceability_band
-    and grid.energy_band = aggregated.energy_band
+    on
+        grid.danceability_band = aggregated.danceability_band
+        and grid.energy_band = aggregated.energy_band
 order by grid.danceability_order, grid.energy_order

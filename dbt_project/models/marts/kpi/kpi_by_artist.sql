@@ -6,7 +6,9 @@ with tracks as (
 ),
 
 listings as (
-    select distinct artist, uri
+    select distinct
+        artist,
+        uri
     from {{ ref('row_fate') }}
     where fate in ('kept', 'duplicate') and artist is not null
 ),

@@ -139,8 +139,7 @@ select
     completeness.kept_tracks_audio_imputed,
     completeness.kept_tracks_engagement_filled,
     completeness.kept_tracks_complete,
-    cast(completeness.kept_tracks_complete as double)
-        / nullif(quality.raw_rows - quality.rows_duplicate, 0) as data_quality_score
+    cast(completeness.kept_tracks_complete as double) / nullif(quality.raw_rows - quality.rows_duplicate, 0) as data_quality_score
 from totals
 cross join correlations
 cross join engagement

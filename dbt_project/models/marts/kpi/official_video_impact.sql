@@ -6,12 +6,20 @@ with tracks as (
 ),
 
 video_groups as (
-    select * from (
-        values
-            ('official', 1, 'YouTube video is the official music video'),
-            ('unofficial', 2, 'YouTube video exists but is not the official one'),
-            ('unknown', 3, 'no YouTube video matched (official_video missing)')
-    ) as groups (video_group, group_order, group_description)
+    select
+        'official' as video_group,
+        1 as group_order,
+        'YouTube video is the official music video' as group_description
+    union all
+    select
+        'unofficial' as video_group,
+        2 as group_order,
+        'YouTube video exists but is not the official one' as group_description
+    union all
+    select
+        'unknown' as video_group,
+        3 as group_order,
+        'no YouTube video matched (official_video missing)' as group_description
 ),
 
 overall as (
