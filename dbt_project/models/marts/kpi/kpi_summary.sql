@@ -83,11 +83,11 @@ quality as (
         count(*) filter (where fate = 'quarantined') as rows_quarantined,
         count(*) filter (where fate = 'duplicate') as rows_duplicate,
         count(*) filter (where fate = 'outlier') as rows_outlier,
-        map {
+        cast(map {
             {%- for column in outlier_columns %}
             '{{ column }}': count(*) filter (where fate = 'outlier' and outlier_column = '{{ column }}'){{ ',' if not loop.last }}
             {%- endfor %}
-        } as rows_outlier_by_column
+        } as map (varchar, bigint)) as rows_outlier_by_column
     from fates
 ),
 
