@@ -36,7 +36,7 @@ from ml.warehouse import session
 CONFIDENCE = 0.95
 ALPHA = 0.05
 BOOTSTRAP_RESAMPLES = 2_000
-BOOTSTRAP_CHUNK = 100  # resamples drawn at once (bounds memory on large files)
+BOOTSTRAP_CHUNK_VALUES = 4_000_000  # resampled values held at once (~32 MB of indices)
 MIN_OBSERVATIONS = 30  # fewest pairs (H3) or tracks per group (H2) worth testing
 CV_FOLDS = 5
 STREAM_MODEL = "stream_regressor"
@@ -178,8 +178,9 @@ def bootstrap_mean_lift(
     baseline = np.asarray(baseline, dtype=float)
     rng = np.random.default_rng(seed)
     lifts = np.empty(resamples)
-    for start in range(0, resamples, BOOTSTRAP_CHUNK):
-        size = min(BOOTSTRAP_CHUNK, resamples - start)
+    chunk = max(1, BOOTSTRAP_CHUNK_VALUES // (len(treated) + len(baseline)))
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
         treated_means = treated[rng.integers(0, len(treated), (size, len(treated)))].mean(axis=1)
         baseline_means = baseline[rng.integers(0, len(baseline), (size, len(baseline)))].mean(
             axis=1
