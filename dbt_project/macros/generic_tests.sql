@@ -33,3 +33,8 @@ select count(*) as row_count from {{ model }} having count(*) != 1
 {% test expression_is_true(model, expression) %}
 select * from {{ model }} where not coalesce(({{ expression }}), false)
 {% endtest %}
+
+{#- The model has exactly `expected` rows (e.g. a fixed grid of segments). -#}
+{% test row_count_is(model, expected) %}
+select count(*) as row_count from {{ model }} having count(*) != {{ expected }}
+{% endtest %}
