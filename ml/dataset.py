@@ -100,7 +100,9 @@ def iter_tracks(warehouse_path: Path, *, batch_rows: int) -> Iterator[pd.DataFra
     connection = connect(warehouse_path, read_only=True)
     try:
         result = connection.execute(
-            f"select {', '.join(PREDICTION_COLUMNS)} from {TRACKS_RELATION} order by row_id"
+            f"select {', '.join(PREDICTION_COLUMNS)}, "
+            "coalesce(not is_outlier and stream is not null, false) as is_modelling_track "
+            f"from {TRACKS_RELATION} order by row_id"
         )
         while True:
             chunk = result.fetch_df_chunk(vectors)

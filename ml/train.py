@@ -399,10 +399,16 @@ def write_predictions(
             iter_tracks(settings.warehouse_path, batch_rows=config.prediction_batch_rows)
         ):
             predictions = predict_frame(batch, pipelines, threshold)
-            split = np.where(
-                batch["uri"].isin(train_uris),
-                "train",
-                np.where(batch["uri"].isin(test_uris), "test", "unlabelled"),
+            # unlabelled: streams unknown or an outlier; not_sampled: a modelling track left out
+            # by the max_training_rows cap
+            split = np.select(
+                [
+                    batch["uri"].isin(train_uris),
+                    batch["uri"].isin(test_uris),
+                    batch["is_modelling_track"].astype(bool),
+                ],
+                ["train", "test", "not_sampled"],
+                default="unlabelled",
             )
             frame = pd.concat(
                 [
