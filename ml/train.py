@@ -45,8 +45,11 @@ class TrainingConfig:
     cv_folds: int = 5
     test_size: float = 0.2
     # Cap on modelling rows (a seeded sample of tracks) so that very large inputs train in bounded
-    # time; the real file has ~18k modelling rows. None: no cap.
-    max_training_rows: int | None = 100_000
+    # time; the real file has ~18k modelling rows (never capped). None: no cap. Measured on 10M
+    # generated rows (8.7M modelling tracks, ~1 effective core): 100k -> 12.3 min of fitting,
+    # 50k -> 5.3 min, same held-out metrics within 0.01 (README, Performance). Predicting every
+    # track afterwards (~4-5 min for 9.1M tracks) does not depend on this cap.
+    max_training_rows: int | None = 50_000
     permutation_repeats: int = 3
     random_state: int = 42
     n_jobs: int = -1
