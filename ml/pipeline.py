@@ -98,3 +98,4 @@ def run_all(settings: Settings, log: RunLog, *, rows: int = DEFAULT_GENERATED_RO
     with log.step("render reports") as record:
         paths = report.render_reports(settings, log)
         record.detail = ", ".join(str(path) for path in paths)
+    report.print_console_summary(settings)
