@@ -101,12 +101,6 @@ def to_svg(figure: Figure, title: str) -> str:
     return svg.replace(">", f"><title>{label}</title>", 1).strip()
 
 
-def _figure(width: float, height: float, **kwargs) -> tuple[Figure, object]:
-    with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(width, height), **kwargs)
-    return figure, axes
-
-
 def _styled(function):
     """Run a chart function inside the report's matplotlib style."""
 

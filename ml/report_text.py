@@ -116,7 +116,6 @@ def _video_lift(report: dict[str, Any], look: Lookup) -> tuple[str, list[Figure]
     unofficial = look.kpi("unofficial_video_tracks", "count")
     if not have(lift, median_lift, official, unofficial):
         return None
-    more = "more" if lift["value"] >= 0 else "fewer"
     text = (
         f"Tracks whose YouTube video is the official one have {fmt_lift(lift['value'])} mean "
         f"streams and {fmt_lift(median_lift['value'])} median streams "
