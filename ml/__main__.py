@@ -33,7 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", type=Path, required=True)
 
     commands.add_parser("build", help="check the input, then dbt build the warehouse and KPI marts")
-    commands.add_parser("train", help="train the three forests from marts.model_features")
+    train = commands.add_parser("train", help="train the three forests from marts.model_features")
+    for option in ("n-estimators", "max-depth", "cv-folds", "max-training-rows"):
+        train.add_argument(
+            f"--{option}", type=int, default=None, help="override (default: study setting)"
+        )
     commands.add_parser("stats", help="H1-H3 hypothesis tests into ml.hypothesis_tests")
     commands.add_parser("report", help="render reports/ from the warehouse")
 
@@ -66,7 +70,13 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
     elif args.command == "train":
         from ml import train
 
-        train.train_all(settings)
+        config = train.TrainingConfig.from_env(
+            n_estimators=args.n_estimators,
+            max_depth=args.max_depth,
+            cv_folds=args.cv_folds,
+            max_training_rows=args.max_training_rows,
+        )
+        print(train.train_all(settings, config=config))
     elif args.command == "stats":
         from ml import stats
 

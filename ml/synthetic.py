@@ -28,8 +28,8 @@ import math
 import os
 import random
 import re
+import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,32 +86,37 @@ ALBUM_TYPE_P = (0.720, 0.242, 0.038)
 KEY_P = (0.115, 0.095, 0.090, 0.030, 0.075, 0.085, 0.070, 0.105, 0.070, 0.100, 0.075, 0.090)
 
 TRACKS_PER_ARTIST = 10
-SHORT_ARTIST_P = 0.03  # share of artists with fewer than 10 tracks (1..9)
+SHORT_ARTIST_P = 0.008  # share of artists with fewer than 10 tracks (1..9)
 COPY_P = 1_856 / 20_718  # second listing of a collaboration (repeated Uri)
 COPY_VIDEO_P = 0.93  # ... that also repeats the YouTube block of the source
-REUSE_VIDEO_P = 0.012  # same video matched to another track of the same artist
+REUSE_VIDEO_P = 0.025  # same video matched to another track of the same artist
 NO_VIDEO_P = 0.023
 EXTRA_LIKES_MISSING_P = 0.004
 EXTRA_COMMENTS_MISSING_P = 0.005
 STREAM_MISSING_P = 0.028
 VIEWS_ZERO_P = 1 / 20_718
-COMMENTS_OFF_P = 0.012  # comments reported as 0 on top of the ones rounding to zero
-LIKES_OFF_P = 0.0004
+LIKES_OFF_P = 0.0008  # likes reported as 0 on top of the ones rounding to zero
 AUDIO_MISSING_P = 2 / 20_718
 TEMPO_ZERO_P = 17 / 20_718
 EMPTY_DESCRIPTION_P = 0.04
 OFFICIAL_P = 0.776  # of rows with a video; artist propensity ~ Beta with this mean
-OFFICIAL_CONCENTRATION = 4.0
+OFFICIAL_CONCENTRATION = 4.0  # Beta(a, b) with a + b = 4: official videos cluster by artist
 LICENSED_GIVEN_OFFICIAL = (0.171, 0.85)  # P(Licensed | official False / True) -> 69.8% overall
 
-# Latent structure (standard-normal units).
-ICC_STREAM = 0.62  # share of the stream latent that is the artist effect
-ICC_VIEWS = 0.55
+# Latent structure (standard-normal units); tuned so that the written file shows the measured
+# intra-artist correlation, count correlations and group medians (see tests/test_synthetic.py).
+ICC_STREAM = 0.70  # share of the stream latent that is the artist effect
+ICC_VIEWS = 0.62
 ARTIST_AUDIO_SHARE = 0.30  # share of each audio latent that is the artist's sound
-RHO_ARTIST_SV = 0.70  # artist stream level vs artist view level
-STREAM_SHIFT = {"album": 0.0, "single": -0.42, "compilation": -0.18}
+RHO_ARTIST_SV = 0.72  # artist stream level vs artist view level
+RHO_TRACK_SV = 0.45  # track-level stream vs view latent
+# Engagement ratio vs view latent: big videos get relatively fewer likes and comments.
+RHO_LIKES_VIEWS = -0.45
+RHO_COMMENTS_VIEWS = -0.33
+RHO_LIKES_COMMENTS = 0.60  # like ratio vs comment ratio
+STREAM_SHIFT = {"album": 0.0, "single": -0.36, "compilation": -0.18}
 STREAM_OFFICIAL_SHIFT = 0.20
-VIEWS_OFFICIAL_SHIFT = 1.05
+VIEWS_OFFICIAL_SHIFT = 0.90
 
 _P9 = (0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99)
 
@@ -145,8 +150,13 @@ VIEWS = Knots(
 LIKE_RATIO = Knots(
     _P9, (0.0022, 0.0033, 0.0041, 0.0057, 0.0088, 0.015, 0.024, 0.032, 0.054), 2e-4, 0.25, log=True
 )
-COMMENT_RATIO = Knots(
-    _P9, (1.2e-5, 4e-5, 7e-5, 1.3e-4, 2.4e-4, 4.7e-4, 9.2e-4, 1.4e-3, 3.8e-3), 5e-7, 0.05, log=True
+COMMENT_RATIO = Knots(  # the lowest 2.0% have comments at exactly 0 (plus those rounding to 0)
+    (0.03, *_P9[1:]),
+    (1.8e-5, 4e-5, 7e-5, 1.3e-4, 2.4e-4, 4.7e-4, 9.2e-4, 1.4e-3, 3.8e-3),
+    5e-6,
+    0.05,
+    log=True,
+    zero_below=0.020,
 )
 DURATION = Knots(
     _P9, (87e3, 134e3, 152e3, 180e3, 213e3, 252e3, 300e3, 336e3, 474e3), 30_985, 4.68e6, log=True
@@ -155,53 +165,53 @@ TEMPO = Knots(_P9, (68, 78, 84, 97, 120, 140, 164, 175, 195), 35, 240)
 LOUDNESS = Knots(_P9, (-27.9, -15.9, -12.6, -8.9, -6.5, -4.9, -3.8, -3.2, -2.2), -46.3, 0.92)
 DANCEABILITY = Knots(
     (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99),
-    (0.19, 0.32, 0.52, 0.64, 0.74, 0.86, 0.92),
-    0.05,
+    (0.14, 0.32, 0.52, 0.64, 0.74, 0.86, 0.925),
+    0.02,
     0.98,
 )
 ENERGY = Knots(
     (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99),
-    (0.06, 0.22, 0.51, 0.67, 0.80, 0.93, 0.975),
-    0.001,
+    (0.035, 0.22, 0.51, 0.67, 0.80, 0.93, 0.98),
+    0.0005,
     1.0,
 )
 VALENCE = Knots(
-    (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99),
-    (0.045, 0.12, 0.34, 0.54, 0.73, 0.92, 0.965),
+    (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99),
+    (0.03, 0.12, 0.19, 0.34, 0.54, 0.73, 0.865, 0.92, 0.972),
     0.01,
-    0.993,
+    0.995,
 )
 SPEECHINESS = Knots(
     (0.01, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99),
-    (0.025, 0.028, 0.036, 0.051, 0.10, 0.22, 0.32, 0.50),
+    (0.025, 0.028, 0.036, 0.051, 0.10, 0.24, 0.32, 0.66),
     0.022,
     0.96,
     log=True,
 )
 ACOUSTICNESS = Knots(
-    (0.01, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99),
-    (1.5e-4, 0.0015, 0.045, 0.19, 0.48, 0.77, 0.89, 0.975),
+    (0.01, 0.05, 0.25, 0.5, 0.6, 0.75, 0.9, 0.95, 0.99),
+    (1.5e-4, 0.0015, 0.045, 0.19, 0.285, 0.48, 0.80, 0.89, 0.985),
     1e-6,
     0.996,
     log=True,
 )
 INSTRUMENTALNESS = Knots(
-    (0.55, 0.75, 0.85, 0.9, 0.95, 0.99),
-    (1e-6, 4e-4, 0.006, 0.06, 0.58, 0.89),
+    (0.55, 0.75, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99),
+    (1e-6, 4e-4, 0.008, 0.09, 0.3, 0.58, 0.84, 0.94),
     1e-6,
-    0.99,
+    0.995,
     log=True,
     zero_below=0.55,
 )
 LIVENESS = Knots(
     (0.01, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99),
-    (0.042, 0.058, 0.094, 0.125, 0.24, 0.37, 0.57, 0.86),
+    (0.042, 0.058, 0.094, 0.125, 0.24, 0.39, 0.57, 0.95),
     0.014,
     1.0,
     log=True,
 )
 
-# Order of the Gaussian track latent: 10 audio-ish dims, then stream, views, like/comment ratio.
+# Audio columns in the order of the latent's first dimensions and of the audio array.
 AUDIO = (
     "Danceability",
     "Energy",
@@ -229,7 +239,10 @@ AUDIO_KNOTS = (
 # Significant digits (0-1 features) or decimals (dB, BPM, ms) as written by the Spotify API.
 AUDIO_SIG_DIGITS = {0: 3, 1: 3, 3: 3, 4: 3, 5: 3, 6: 3, 7: 3}
 AUDIO_DECIMALS = {2: 3, 8: 3, 9: 0}
-LATENT = (*AUDIO, "stream", "views", "like_ratio", "comment_ratio")
+# The Gaussian latent (10 audio dims, stream level, view level) is an artist part plus a track
+# part, both with the correlations below; LATENT_ARTIST_SHARE is the artist's share of variance.
+LATENT = (*AUDIO, "stream", "views")
+LATENT_ARTIST_SHARE = np.array([ARTIST_AUDIO_SHARE] * len(AUDIO) + [ICC_STREAM, ICC_VIEWS])
 
 # Latent correlations (pairs not listed are 0). Tuned so that the Pearson correlations of the
 # written values match the measured ones (see the module tests).
@@ -245,13 +258,13 @@ _LATENT_CORR: dict[tuple[str, str], float] = {
     ("Danceability", "Duration_ms"): -0.10,
     ("Energy", "Loudness"): 0.80,
     ("Energy", "Speechiness"): 0.10,
-    ("Energy", "Acousticness"): -0.72,
+    ("Energy", "Acousticness"): -0.69,
     ("Energy", "Instrumentalness"): -0.30,
     ("Energy", "Liveness"): 0.18,
     ("Energy", "Valence"): 0.40,
     ("Energy", "Tempo"): 0.18,
     ("Loudness", "Acousticness"): -0.60,
-    ("Loudness", "Instrumentalness"): -0.62,
+    ("Loudness", "Instrumentalness"): -0.75,
     ("Loudness", "Liveness"): 0.08,
     ("Loudness", "Valence"): 0.32,
     ("Loudness", "Tempo"): 0.15,
@@ -264,21 +277,17 @@ _LATENT_CORR: dict[tuple[str, str], float] = {
     ("Instrumentalness", "Valence"): -0.25,
     ("Instrumentalness", "Duration_ms"): 0.05,
     ("Valence", "Tempo"): 0.05,
-    ("stream", "Loudness"): 0.26,
-    ("stream", "Instrumentalness"): -0.20,
-    ("stream", "Speechiness"): -0.18,
-    ("stream", "Acousticness"): -0.16,
-    ("stream", "Danceability"): 0.06,
-    ("stream", "Energy"): 0.08,
-    ("views", "Loudness"): 0.20,
-    ("views", "Instrumentalness"): -0.15,
+    ("stream", "Loudness"): 0.21,
+    ("stream", "Instrumentalness"): -0.25,
+    ("stream", "Speechiness"): -0.16,
+    ("stream", "Acousticness"): -0.14,
+    ("stream", "Danceability"): 0.03,
+    ("stream", "Energy"): 0.0,
+    ("views", "Loudness"): 0.12,
+    ("views", "Instrumentalness"): -0.12,
     ("views", "Speechiness"): -0.05,
-    ("views", "Acousticness"): -0.10,
-    ("views", "Danceability"): 0.10,
-    ("stream", "views"): 0.45,
-    ("views", "like_ratio"): -0.10,
-    ("views", "comment_ratio"): -0.05,
-    ("like_ratio", "comment_ratio"): 0.60,
+    ("views", "Acousticness"): -0.06,
+    ("views", "Danceability"): 0.08,
 }
 
 
@@ -291,9 +300,17 @@ def _correlation(names: Sequence[str], pairs: dict[tuple[str, str], float]) -> n
     return corr
 
 
-TRACK_CHOL = np.linalg.cholesky(_correlation(LATENT, _LATENT_CORR))
-AUDIO_CHOL = np.linalg.cholesky(_correlation(AUDIO, _LATENT_CORR))
-ARTIST_CHOL = np.linalg.cholesky(np.array([[1.0, RHO_ARTIST_SV], [RHO_ARTIST_SV, 1.0]]))
+TRACK_CHOL = np.linalg.cholesky(
+    _correlation(LATENT, {**_LATENT_CORR, ("stream", "views"): RHO_TRACK_SV})
+)
+ARTIST_CHOL = np.linalg.cholesky(
+    _correlation(LATENT, {**_LATENT_CORR, ("stream", "views"): RHO_ARTIST_SV})
+)
+# Engagement ratios (likes/views, comments/views): correlated with each other and, negatively,
+# with the standardised view latent (big videos get relatively fewer likes and comments).
+ENGAGEMENT_CHOL = np.linalg.cholesky(
+    np.array([[1.0, RHO_LIKES_COMMENTS], [RHO_LIKES_COMMENTS, 1.0]])
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,6 +358,11 @@ def _stream_mixture() -> list[tuple[float, float]]:
         for name, p_type in zip(ALBUM_TYPES, ALBUM_TYPE_P, strict=True)
         for official, p_official in ((0, 1.0 - OFFICIAL_P), (1, OFFICIAL_P))
     ]
+
+
+def _engagement(v_std: np.ndarray, noise: np.ndarray, rho: float) -> np.ndarray:
+    """Standard-normal latent with correlation ``rho`` to the standardised view latent."""
+    return rho * v_std + math.sqrt(1.0 - rho**2) * noise
 
 
 def _round_sig(values: np.ndarray, digits: int) -> np.ndarray:
@@ -608,7 +630,11 @@ def random_ids(rng: np.random.Generator, n: int, length: int, alphabet: np.ndarr
 
 
 def _plural(noun: str) -> str:
-    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    if noun == "Wolf":
+        return "Wolves"
+    if noun.endswith("y") and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 def _person(first: str, last: str, cycle: int) -> str:
@@ -768,40 +794,65 @@ def video_title(rnd: random.Random, artist: str, track: str, official: bool) -> 
     return rnd.choice(forms).format(a=artist, t=track)
 
 
+CHANNEL_STYLE_P = (0.42, 0.38, 0.08, 0.12)  # artist name, <Artist>VEVO, "- Topic", label
+
+
 def channel_name(rnd: random.Random, style: int, artist: str, official: bool) -> str:
+    """Channel of a video; ``style`` is the artist's style index plus 4 x a label index."""
     if not official and rnd.random() < 0.3:
         return rnd.choice(LYRIC_CHANNELS)
-    if style == 0:
+    kind, label = style % 4, style // 4
+    if kind == 0:
         return artist
-    if style == 1:
+    if kind == 1:
         return artist.replace(" ", "") + "VEVO"
-    if style == 2:
+    if kind == 2:
         return f"{artist} - Topic"
-    return LABELS[style % len(LABELS)]
+    return LABELS[label]
 
 
-def description(rnd: random.Random, artist: str, track: str, official: bool, year: int) -> str:
+def _credits(rnd: random.Random, artist: str, slug: str, track: str, year: int) -> str:
+    return (
+        f"Director: {rnd.choice(FIRST)} {rnd.choice(LAST)}\n"
+        f"Producers: {rnd.choice(FIRST)} {rnd.choice(LAST)}, {rnd.choice(FIRST)} {rnd.choice(LAST)}"
+    )
+
+
+# Optional paragraphs of a video description: (rnd, artist, artist slug, track, year) -> text.
+_DESCRIPTION_BLOCKS: tuple[Callable[[random.Random, str, str, str, int], str], ...] = (
+    lambda rnd, a, slug, t, y: (
+        f'Listen to "{t}" here: https://{slug}.lnk.to/{rnd.getrandbits(32):08x}'
+    ),
+    lambda rnd, a, slug, t, y: f"Music video by {a} performing {t}. (C) {y} {rnd.choice(LABELS)}",
+    lambda rnd, a, slug, t, y: (
+        f"Follow {a}:\nInstagram: https://instagram.com/{slug}\n"
+        f"TikTok: https://www.tiktok.com/@{slug}\nTwitter: https://twitter.com/{slug}"
+    ),
+    _credits,
+    lambda rnd, a, slug, t, y: "Lyrics:\n" + "\n".join(rnd.sample(LYRIC_LINES, 3)),
+    lambda rnd, a, slug, t, y: (
+        f"{rnd.choice(EMOJI)} New music out now! {rnd.choice(EMOJI)}{rnd.choice(EMOJI)}"
+    ),
+    lambda rnd, a, slug, t, y: f"#{slug} #{_slug(t)} #NewMusic",
+    lambda rnd, a, slug, t, y: (
+        f"Subscribe for more: https://www.youtube.com/channel/UC{rnd.getrandbits(88):022x}"
+    ),
+)
+
+
+def description(
+    rnd: random.Random, artist: str, slug: str, track: str, official: bool, year: int
+) -> str:
+    """Multi-line video description with quotes, commas, URLs and emoji (sometimes empty)."""
     if rnd.random() < EMPTY_DESCRIPTION_P:
         return ""
-    slug, label, token = _slug(artist), rnd.choice(LABELS), f"{rnd.getrandbits(40):010x}"
-    blocks = [
-        f'Official video for "{track}" by {artist}.'
-        if official
-        else f"{artist} - {track}, uploaded by a fan 🎧",
-        f'Listen to "{track}" here: https://{slug}.lnk.to/{token}',
-        f"Music video by {artist} performing {track}. (C) {year} {label}",
-        f"Follow {artist}:\nInstagram: https://instagram.com/{slug}\n"
-        f"TikTok: https://www.tiktok.com/@{slug}\nTwitter: https://twitter.com/{slug}",
-        f"Director: {rnd.choice(FIRST)} {rnd.choice(LAST)}\n"
-        f"Producers: {rnd.choice(FIRST)} {rnd.choice(LAST)}, "
-        f"{rnd.choice(FIRST)} {rnd.choice(LAST)}",
-        "Lyrics:\n" + "\n".join(rnd.sample(LYRIC_LINES, 3)),
-        f"{rnd.choice(EMOJI)} New music out now! {rnd.choice(EMOJI)}{rnd.choice(EMOJI)}",
-        f"#{slug} #{_slug(track)} #NewMusic",
-        f"Subscribe for more: https://www.youtube.com/channel/UC{token}{token[:6]}",
-    ]
-    chosen = [blocks[0], *rnd.sample(blocks[1:], rnd.randint(0, 4))]
-    return rnd.choice(("\n", "\n\n")).join(chosen)
+    if official:
+        parts = [f'Official video for "{track}" by {artist}.']
+    else:
+        parts = [f"{artist} - {track}, uploaded by a fan 🎧"]
+    for block in rnd.sample(_DESCRIPTION_BLOCKS, rnd.randint(0, 4)):
+        parts.append(block(rnd, artist, slug, track, year))
+    return ("\n\n" if rnd.random() < 0.5 else "\n").join(parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -874,16 +925,16 @@ class _ChunkWriter:
         names = np.array([self.namer() for _ in range(keep)], dtype=object)
         artists = {
             "name": names,
+            "slug": np.array([_slug(name) for name in names], dtype=object),
             "url": np.array(
                 ["https://open.spotify.com/artist/" + s for s in random_ids(rng, keep, 22, _B62)],
                 dtype=object,
             ),
-            "level": rng.standard_normal((keep, 2)) @ ARTIST_CHOL.T,
-            "sound": rng.standard_normal((keep, len(AUDIO))) @ AUDIO_CHOL.T,
+            "latent": rng.standard_normal((keep, len(LATENT))) @ ARTIST_CHOL.T,
             "official_p": rng.beta(
                 OFFICIAL_P * OFFICIAL_CONCENTRATION, (1 - OFFICIAL_P) * OFFICIAL_CONCENTRATION, keep
             ),
-            "channel_style": rng.choice(4, keep, p=(0.42, 0.38, 0.08, 0.12))
+            "channel_style": rng.choice(4, keep, p=CHANNEL_STYLE_P)
             + 4 * rng.integers(0, len(LABELS), keep),
             "albums": [artist_albums(self.text) for _ in range(keep)],
         }
@@ -908,16 +959,21 @@ class _ChunkWriter:
         key[missing] = np.nan
         return audio, key
 
-    def _counts(self, latent: np.ndarray, s_lat: np.ndarray, v_lat: np.ndarray, n: int) -> Block:
-        rng = self.rng
+    def _counts(self, s_lat: np.ndarray, v_lat: np.ndarray) -> Block:
+        rng, n = self.rng, len(s_lat)
         stream = np.rint(self.stream_marginal(s_lat))
         stream[rng.random(n) < STREAM_MISSING_P] = np.nan
         views = np.rint(self.views_marginal(v_lat))
         views[rng.random(n) < VIEWS_ZERO_P] = 0.0
-        likes = np.rint(views * self.like_ratio(latent[:, LATENT.index("like_ratio")]))
-        comments = np.rint(views * self.comment_ratio(latent[:, LATENT.index("comment_ratio")]))
+        v_std = (v_lat - VIEWS_OFFICIAL_SHIFT * OFFICIAL_P) / math.sqrt(
+            1.0 + VIEWS_OFFICIAL_SHIFT**2 * OFFICIAL_P * (1.0 - OFFICIAL_P)
+        )
+        noise = rng.standard_normal((n, 2)) @ ENGAGEMENT_CHOL.T
+        likes = np.rint(views * self.like_ratio(_engagement(v_std, noise[:, 0], RHO_LIKES_VIEWS)))
+        comments = np.rint(
+            views * self.comment_ratio(_engagement(v_std, noise[:, 1], RHO_COMMENTS_VIEWS))
+        )
         likes[rng.random(n) < LIKES_OFF_P] = 0.0
-        comments[rng.random(n) < COMMENTS_OFF_P] = 0.0
         likes[rng.random(n) < EXTRA_LIKES_MISSING_P] = np.nan
         comments[rng.random(n) < EXTRA_COMMENTS_MISSING_P] = np.nan
         return {"stream": stream, "views": views, "likes": likes, "comments": comments}
@@ -925,27 +981,17 @@ class _ChunkWriter:
     def _numbers(self, artists: Artists, artist: np.ndarray) -> Block:
         rng = self.rng
         n = len(artist)
-        latent = rng.standard_normal((n, len(LATENT))) @ TRACK_CHOL.T
+        track = rng.standard_normal((n, len(LATENT))) @ TRACK_CHOL.T
+        latent = (
+            np.sqrt(LATENT_ARTIST_SHARE) * artists["latent"][artist]
+            + np.sqrt(1.0 - LATENT_ARTIST_SHARE) * track
+        )  # every column is standard normal
         k = len(AUDIO)
-        latent[:, :k] = (
-            math.sqrt(ARTIST_AUDIO_SHARE) * artists["sound"][artist]
-            + math.sqrt(1.0 - ARTIST_AUDIO_SHARE) * latent[:, :k]
-        )
         album_type = rng.choice(3, n, p=ALBUM_TYPE_P)
         official = rng.random(n) < artists["official_p"][artist]
-        level = artists["level"][artist]
         shift = np.array([STREAM_SHIFT[name] for name in ALBUM_TYPES])
-        s_lat = (
-            shift[album_type]
-            + STREAM_OFFICIAL_SHIFT * official
-            + math.sqrt(ICC_STREAM) * level[:, 0]
-            + math.sqrt(1.0 - ICC_STREAM) * latent[:, k]
-        )
-        v_lat = (
-            VIEWS_OFFICIAL_SHIFT * official
-            + math.sqrt(ICC_VIEWS) * level[:, 1]
-            + math.sqrt(1.0 - ICC_VIEWS) * latent[:, k + 1]
-        )
+        s_lat = shift[album_type] + STREAM_OFFICIAL_SHIFT * official + latent[:, k]
+        v_lat = VIEWS_OFFICIAL_SHIFT * official + latent[:, k + 1]
         audio, key = self._audio(latent[:, :k], n)
         licensed_p = np.where(official, LICENSED_GIVEN_OFFICIAL[1], LICENSED_GIVEN_OFFICIAL[0])
         return {
@@ -955,7 +1001,7 @@ class _ChunkWriter:
             "official": official.astype(np.int8),
             "licensed": (rng.random(n) < licensed_p).astype(np.int8),
             "has_video": rng.random(n) >= NO_VIDEO_P,
-            **self._counts(latent, s_lat, v_lat, n),
+            **self._counts(s_lat, v_lat),
         }
 
     # -- copies (collaborations, reused videos) -------------------------------------------
@@ -979,7 +1025,15 @@ class _ChunkWriter:
         track_link = np.concatenate([pool_links, np.where(is_copy, src, -1)])
         video_src = np.where(copy_video, src, np.where(reuse, same_artist, -1))
         video_link = np.concatenate([pool_links, video_src])
-        return _roots(track_link)[pool_n:], _roots(video_link)[pool_n:]
+        track_root, video_root = _roots(track_link)[pool_n:], _roots(video_link)[pool_n:]
+        # An artist lists a track at most once: drop copies that repeat a root within the artist.
+        copied = np.flatnonzero(track_root != row)
+        _, first = np.unique(
+            np.stack([artist[copied], track_root[copied]], axis=1), axis=0, return_index=True
+        )
+        repeat = np.setdiff1d(copied, copied[first])
+        track_root[repeat] = video_root[repeat] = row[repeat]
+        return track_root, video_root
 
     def _copy(self, block: Block, fields: Sequence[str], root: np.ndarray) -> None:
         pool_n = 0 if self.pool is None else len(self.pool["uri"])
@@ -1009,6 +1063,7 @@ class _ChunkWriter:
     def _video_text(self, block: Block, artists: Artists, artist: np.ndarray) -> None:
         rnd, n = self.text, len(artist)
         names = artists["name"][artist].tolist()
+        slugs = artists["slug"][artist].tolist()
         styles = artists["channel_style"][artist].tolist()
         official = block["official"].astype(bool).tolist()
         tracks = [t.split(" (feat.")[0] for t in block["track"].tolist()]
@@ -1027,8 +1082,8 @@ class _ChunkWriter:
         )
         block["description"] = np.array(
             [
-                description(rnd, a, t, o, y)
-                for a, t, o, y in zip(names, tracks, official, years, strict=True)
+                description(rnd, a, slug, t, o, y)
+                for a, slug, t, o, y in zip(names, slugs, tracks, official, years, strict=True)
             ],
             dtype=object,
         )
@@ -1134,25 +1189,24 @@ def generate(rows: int, seed: int, out: Path, progress: bool = False) -> int:
         raise ValueError(f"rows must be >= 0, got {rows}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    tmp = Path(tmp_name)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
+        with tmp.open("x", encoding="utf-8", newline="", buffering=1 << 20) as handle:
             writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
             writer.writerow(HEADER)
             state = _ChunkWriter(seed)
-            written, next_report = 0, 0.1
+            written, reported = 0, 0
             while written < rows:
                 chunk_rows = min(CHUNK_ROWS, rows - written)
                 writer.writerows(state.chunk(chunk_rows))
                 written += chunk_rows
-                if progress and rows and written / rows >= next_report - 1e-9:
+                if progress and written * 10 // rows > reported:  # every 10%
+                    reported = written * 10 // rows
                     print(
                         f"synthetic: {written:,}/{rows:,} rows ({written / rows:.0%})",
                         file=sys.stderr,
                         flush=True,
                     )
-                    next_report = math.floor(written / rows * 10 + 1e-9) / 10 + 0.1
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -1,8 +1,10 @@
 {#- Shared by the warehouse (source raw_tracks) and scoring (source score_input):
     the raw file's 28 columns renamed to snake_case, kept as text, empty text as null,
     plus row_id = 0-based record position in the file (equals the file's own first column
-    on a well-formed file). -#}
-{% macro rename_raw_columns(relation) %}
+    on a well-formed file).
+    missing_columns: raw headers the file may lack (a file of new tracks without `Stream`);
+    each comes out as a null text column, exactly like an empty field. -#}
+{% macro rename_raw_columns(relation, missing_columns=[]) %}
 with source as (
     select * from {{ relation }}
 ),
@@ -11,11 +13,12 @@ renamed as (
     select
         cast(row_number() over () - 1 as bigint) as row_id,
         nullif(trim(column00), '') as source_index,
-        {%- for name, header in text_columns() %}
-        nullif(trim("{{ header }}"), '') as {{ name }},
-        {%- endfor %}
-        {%- for name, header in unit_audio_columns() + [('key', 'Key'), ('loudness', 'Loudness'), ('tempo', 'Tempo'), ('duration_ms', 'Duration_ms')] + count_columns() + flag_columns() %}
+        {%- for name, header in text_columns() + unit_audio_columns() + [('key', 'Key'), ('loudness', 'Loudness'), ('tempo', 'Tempo'), ('duration_ms', 'Duration_ms')] + count_columns() + flag_columns() %}
+        {%- if header in missing_columns %}
+        cast(null as varchar) as {{ name }}{{ ',' if not loop.last }}
+        {%- else %}
         nullif(trim("{{ header }}"), '') as {{ name }}{{ ',' if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from source
 )

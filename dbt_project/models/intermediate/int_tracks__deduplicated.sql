@@ -1,7 +1,9 @@
 -- A collaboration is listed once per credited artist with the same Uri: keep the first listing
 -- (lowest row_id) of each Uri among usable rows; later listings point at it.
+-- The long video description is not carried downstream (no model or KPI uses it).
 with usable as (
-    select * from {{ ref('int_tracks__typed') }}
+    select * exclude (description, quarantine_reason)
+    from {{ ref('int_tracks__typed') }}
     where quarantine_reason is null
 ),
 
