@@ -212,7 +212,7 @@ def model_quality_chart(
                 axis.text(
                     bar.get_x() + bar.get_width() / 2,
                     max(bar.get_height(), 0) + 0.015,
-                    f"{float(value):.2f}",
+                    f"{float(value) + 0.0:.2f}".replace("-0.00", "0.00"),
                     ha="center",
                     va="bottom",
                     fontsize=7,
@@ -425,8 +425,9 @@ def segment_heatmap(segments: pd.DataFrame) -> str | None:
     finite = rates[np.isfinite(rates)]
     if finite.size == 0:
         return None
-    spread = max(float(np.max(np.abs(finite - centre))), 0.01)
-    figure, axis = plt.subplots(figsize=(6.4, 3.9))
+    # at least +-50% of the overall rate: differences of a point or two stay pale, not loud
+    spread = max(float(np.max(np.abs(finite - centre))), 0.5 * centre, 0.01)
+    figure, axis = plt.subplots(figsize=(6.4, 3.1))
     image = axis.imshow(
         rates,
         origin="lower",

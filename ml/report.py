@@ -43,6 +43,7 @@ from ml.report_figures import (
     have,
     number,
     short_source,
+    text,
     value_of,
 )
 from ml.report_schema import SchemaError, validate
@@ -117,14 +118,20 @@ def _model_run(data: ReportData) -> dict[str, Any]:
         models.append(
             {
                 "model_name": row.model_name,
-                "target": row.target,
+                "target": text(row.target),
                 "n_train": number(row.n_train),
                 "n_test": number(row.n_test),
                 "fit_seconds": number(row.fit_seconds),
                 "params": {k: v for k, v in params.items() if isinstance(v, str | int | float)},
                 "features": [str(f) for f in features],
-                "code_version": row.code_version,
+                "code_version": text(row.code_version),
             }
+        )
+    note = ""
+    if data.scored_run_id is not None and data.scored_run_id != data.run_id:
+        note = (
+            f"the post-model marts hold run {data.scored_run_id}, not the latest run "
+            f"{data.run_id}: run `dbt build --select source:ml+`"
         )
     return {
         "status": "ok",
@@ -132,7 +139,7 @@ def _model_run(data: ReportData) -> dict[str, Any]:
         "created_at": data.run_created_at,
         "models": models,
         "source": f"ml.runs[run_id={data.run_id}]",
-        "note": "",
+        "note": note,
     }
 
 
@@ -183,7 +190,7 @@ def _hypotheses(data: ReportData) -> dict[str, Any]:
                 "verdict": row.verdict,
                 "method": row.method,
                 "n": number(row.n),
-                "run_id": row.run_id if isinstance(row.run_id, str) else None,
+                "run_id": text(row.run_id),
                 "source": source,
             }
         )
@@ -216,7 +223,7 @@ def _models(data: ReportData, look: Lookup) -> list[dict[str, Any]]:
                 "model_name": model,
                 "label": MODEL_LABELS[model],
                 "task": task,
-                "target": None if run_row is None else run_row["target"],
+                "target": None if run_row is None else text(run_row["target"]),
                 "n_train": None if run_row is None else number(run_row["n_train"]),
                 "n_test": None if run_row is None else number(run_row["n_test"]),
                 "lead_metrics": list(LEAD_METRICS[model]),
@@ -278,8 +285,10 @@ def _mv_priority(data: ReportData) -> dict[str, Any]:
                 )
             )
     if matrix is None or matrix.empty:
+        # empty and no run: nothing to score yet; missing, or empty although a run exists:
+        # the post-model dbt pass has not run since training
         return {
-            "status": NO_RUN if matrix is not None or not data.has_run else "not built",
+            "status": NO_RUN if matrix is not None and not data.has_run else "not built",
             "source": source,
             "assumptions": assumption_figures,
             "tiers": [],
@@ -304,15 +313,15 @@ def _mv_priority(data: ReportData) -> dict[str, Any]:
     top_candidates = [
         {
             "priority_rank": number(row.priority_rank),
-            "artist": row.artist,
-            "track": row.track,
+            "artist": text(row.artist),
+            "track": text(row.track),
             "priority_tier": row.priority_tier,
             "recommended_video": row.recommended_video,
             "has_official_video": bool(row.has_official_video),
             "predicted_streams": number(row.predicted_streams),
             "hit_probability": number(row.hit_probability),
             "break_even_lift": number(row.break_even_lift),
-            "split": row.split,
+            "split": text(row.split),
         }
         for row in matrix[~matrix["has_official_video"]].head(15).itertuples(index=False)
     ]

@@ -53,6 +53,7 @@ class ReportData:
     tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     run_id: str | None = None
+    scored_run_id: str | None = None  # the run behind marts.track_scores (None: empty / missing)
     run_created_at: str | None = None
     metrics: pd.DataFrame | None = None
     importances: pd.DataFrame | None = None
@@ -96,6 +97,9 @@ def load_report_data(warehouse_path: Path) -> ReportData:
             data.tables[name] = frame
             if frame is None and "." in name:
                 data.missing.append(name)
+        scored = _read(connection, "select max(run_id) as run_id from marts.track_scores")
+        if scored is not None and not scored.empty and isinstance(scored.iloc[0, 0], str):
+            data.scored_run_id = scored.iloc[0, 0]
         runs = data.tables.get("ml.runs")
         if runs is not None and not runs.empty:
             latest = runs.iloc[0]

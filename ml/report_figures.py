@@ -131,6 +131,18 @@ def number(value: Any) -> float | int | None:
     return value if math.isfinite(value) else None
 
 
+def text(value: Any) -> str | None:
+    """A JSON-safe string: None / NaN / NA -> None."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
 def figure(value: Any, source: str, unit: str | None = None, **extra: Any) -> dict[str, Any]:
     """{"value": ..., "source": ..., "unit": ...} plus optional key / label."""
     result: dict[str, Any] = {"value": number(value), "source": source, "unit": unit}
@@ -217,7 +229,11 @@ def fmt_lift(value: Any, digits: int = 1) -> str:
 
 def fmt_score(value: Any, digits: int = 3) -> str:
     value = number(value)
-    return "n/a" if value is None else f"{value:.{digits}f}"
+    if value is None:
+        return "n/a"
+    if abs(value) < 0.5 * 10**-digits:
+        value = 0.0  # no "-0.000"
+    return f"{value:.{digits}f}"
 
 
 def fmt_usd(value: Any) -> str:

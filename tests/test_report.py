@@ -438,3 +438,18 @@ def test_report_renders_in_headless_chromium(fake_reports: list[Path], tmp_path:
     assert all(width > 200 for width in result.values["chart_widths"])  # laid out, not collapsed
     assert result.values["page_width"] <= 1280  # no horizontal scrolling on a laptop
     assert "executive report" in result.values["title"]
+
+
+def test_report_flags_post_model_marts_older_than_the_latest_run(
+    fake_run_warehouse: Settings, tmp_path: Path
+) -> None:
+    settings = _copy_warehouse(fake_run_warehouse, tmp_path)
+    with duckdb.connect(str(settings.warehouse_path)) as connection:
+        connection.execute(
+            "insert into ml.runs (run_id, model_name, created_at) "
+            "values ('20990101T000000Z-newer', 'stream_regressor', '2099-01-01 00:00:00')"
+        )
+    payload, html = _load(report.render_reports(settings, RunLog()))
+    assert payload["model_run"]["run_id"] == "20990101T000000Z-newer"
+    assert FAKE_RUN_ID in payload["model_run"]["note"]
+    assert "Stale marts" in html
