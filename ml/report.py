@@ -633,7 +633,8 @@ def render_html(
         checklist=_records(checklist),
         video_groups=_records(data.table("marts.official_video_impact")),
         album_types=_records(data.table("marts.kpi_by_album_type")),
-        steps=[] if log is None else [vars(step) for step in log.steps],
+        # finished steps only: the render step itself is still running
+        steps=[] if log is None else [vars(s) for s in log.steps if s.status != "running"],
         kpis={item["key"]: item for item in report["headline_kpis"]},
         quality={item["key"]: item for item in report["data_quality"]["figures"]},
     )
