@@ -95,7 +95,7 @@ def _correlation(report: dict[str, Any], look: Lookup) -> tuple[str, list[Figure
     strength = "strongly" if r["value"] >= 0.6 else "moderately" if r["value"] >= 0.3 else "weakly"
     text = (
         f"Spotify streams and YouTube views move together {strength}: Pearson r = "
-        f"{r['value']:.3f} on raw counts and {r_log['value']:.3f} on log counts over "
+        f"{fmt_score(r['value'])} on raw counts and {fmt_score(r_log['value'])} on log counts over "
         f"{fmt_count(pairs['value'])} tracks ({versus(r['value'], CLAIMED['correlation'])})."
     )
     figures = [r, r_log, pairs]
@@ -164,10 +164,10 @@ def _stream_model(look: Lookup) -> tuple[str, list[Figure]] | None:
     else:
         source = "the audio features alone carry much of the predictive power"
     text = (
-        f"The stream model explains R² = {r2['value']:.3f} of log streams on held-out tracks "
-        f"(5-fold CV {cv['value']:.3f} ± {cv_std['value']:.3f}), "
+        f"The stream model explains R² = {fmt_score(r2['value'])} of log streams on held-out "
+        f"tracks (5-fold CV {fmt_score(cv['value'])} ± {fmt_score(cv_std['value'])}), "
         f"{versus(r2['value'], CLAIMED['stream_r2'])}. An audio-only forest reaches "
-        f"{audio['value']:.3f} and the mean predictor {mean['value']:.3f}: {source}."
+        f"{fmt_score(audio['value'])} and the mean predictor {fmt_score(mean['value'])}: {source}."
     )
     return text, [r2, cv, cv_std, audio, mean]
 
@@ -184,9 +184,10 @@ def _hit_model(look: Lookup) -> tuple[str, list[Figure]] | None:
         return None
     reached = "reached" if accuracy["value"] >= CLAIMED["hit_accuracy"] else "not reached"
     text = (
-        f"The hit classifier ranks hits with ROC-AUC {roc['value']:.3f} (chance: 0.5) and PR-AUC "
-        f"{pr['value']:.3f} (chance: the hit rate, {chance_pr['value']:.3f}); its F1 on the hit "
-        f"class is {f1['value']:.3f}, {versus(f1['value'], CLAIMED['hit_f1'])}. Its accuracy of "
+        f"The hit classifier ranks hits with ROC-AUC {fmt_score(roc['value'])} (chance: 0.5) "
+        f"and PR-AUC {fmt_score(pr['value'])} (chance: the hit rate, "
+        f"{fmt_score(chance_pr['value'])}); its F1 on the hit class is "
+        f"{fmt_score(f1['value'])}, {versus(f1['value'], CLAIMED['hit_f1'])}. Its accuracy of "
         f"{fmt_share(accuracy['value'])} compares with {fmt_share(base_accuracy['value'])} for "
         f"always answering 'not a hit', so accuracy says little here (the study's "
         f"{fmt_share(CLAIMED['hit_accuracy'])} is {reached})."
@@ -200,8 +201,8 @@ def _views_model(look: Lookup) -> tuple[str, list[Figure]] | None:
     if not have(r2, audio):
         return None
     text = (
-        f"From Spotify-side data only, the YouTube views model reaches R² = {r2['value']:.3f} "
-        f"on held-out tracks (audio-only {audio['value']:.3f}), "
+        "From Spotify-side data only, the YouTube views model reaches R² = "
+        f"{fmt_score(r2['value'])} on held-out tracks (audio-only {fmt_score(audio['value'])}), "
         f"{versus(r2['value'], CLAIMED['youtube_r2'])}."
     )
     return text, [r2, audio]
@@ -214,7 +215,7 @@ def _importance(data: ReportData) -> tuple[str, list[Figure]] | None:
         return None
 
     def names(items: list[Figure]) -> str:
-        return join_words(f"{item['key']} ({item['value']:.3f})" for item in items)
+        return join_words(f"{item['key']} ({fmt_score(item['value'])})" for item in items)
 
     text = f"Strongest inputs: for streams {names(streams)}; for hits {names(hits)}."
     return text, streams + hits
@@ -387,17 +388,18 @@ def _hit_model_use(look: Lookup) -> tuple[str, list[Figure]] | None:
     if roc["value"] >= 0.75 and pr["value"] >= 2 * chance_pr["value"]:
         text = (
             "Use the hit probability to rank demos and releases: it finds hits far better than "
-            f"chance (PR-AUC {pr['value']:.3f} vs {chance_pr['value']:.3f})"
+            f"chance (PR-AUC {fmt_score(pr['value'])} vs {fmt_score(chance_pr['value'])})"
         )
     elif roc["value"] < 0.6:
         text = (
-            f"Do not use the hit classifier for decisions: ROC-AUC {roc['value']:.3f} is close "
-            "to chance"
+            "Do not use the hit classifier for decisions: ROC-AUC "
+            f"{fmt_score(roc['value'])} is close to chance"
         )
     else:
         text = (
-            f"Use the hit probability only as a weak ranking signal (ROC-AUC {roc['value']:.3f}, "
-            f"PR-AUC {pr['value']:.3f} vs {chance_pr['value']:.3f} by chance)"
+            "Use the hit probability only as a weak ranking signal (ROC-AUC "
+            f"{fmt_score(roc['value'])}, PR-AUC {fmt_score(pr['value'])} vs "
+            f"{fmt_score(chance_pr['value'])} by chance)"
         )
     text += (
         f"; of the held-out tracks it flags as hits, {fmt_share(precision['value'])} were hits, "
@@ -460,8 +462,9 @@ def _platform_tracking(look: Lookup) -> tuple[str, list[Figure]] | None:
     if not have(r) or r["value"] >= 0.6:
         return None
     text = (
-        f"Track Spotify and YouTube separately: with r = {r['value']:.3f}, one platform's counts "
-        f"explain only {fmt_share(r['value'] ** 2, 0)} of the other's variance (r²)."
+        f"Track Spotify and YouTube separately: with r = {fmt_score(r['value'])}, one "
+        f"platform's counts explain only {fmt_share(r['value'] ** 2, 0)} of the other's "
+        "variance (r²)."
     )
     return text, [r]
 
