@@ -38,6 +38,11 @@ train: $(STAMP)
 report: $(STAMP)
 	$(BIN)/python -m ml report
 
+# make score INPUT=new_tracks.csv OUTPUT=scores.csv
+score: $(STAMP)
+	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo "usage: make score INPUT=new.csv OUTPUT=scores.csv"; exit 2; }
+	$(BIN)/python -m ml score --input "$(INPUT)" --output "$(OUTPUT)"
+
 docs: $(STAMP)
 	$(DBT) docs generate --profiles-dir ..
 
