@@ -107,9 +107,9 @@ def test_traps_file_values(traps_warehouse: Settings) -> None:
     assert by_id[3][3] is None and by_id[3][4] is None  # 0 views: null engagement and ratio
     assert by_id[3][7] == "Daft Punk | Pharrell Williams"
     assert by_id[2][6] is True and by_id[7][5] is not None  # imputed; tempo 0 -> median
-    [(description,)] = query(
+    [(description,)] = query(  # parsed by the staging view (int_tracks__typed does not store it)
         traps_warehouse,
-        "select description from intermediate.int_tracks__typed where row_id = 0",
+        "select description from staging.stg_spotify_youtube__tracks where row_id = 0",
     )
     assert description.count("\n") == 4 and '"Demon Days"' in description and "🎧" in description
 
