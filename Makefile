@@ -46,5 +46,10 @@ score: $(STAMP)
 docs: $(STAMP)
 	$(DBT) docs generate --profiles-dir ..
 
+# make bench [ROWS=1000000] [ARGS=--skip-ml]: DuckDB SQL layer vs a pandas peer, then ML timings
+ROWS ?= 1000000
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --rows $(ROWS) $(ARGS)
+
 clean:
 	rm -rf dbt_project/target dbt_project/logs data/warehouse.duckdb data/warehouse.duckdb.wal data/models
