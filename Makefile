@@ -27,7 +27,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check ml scripts tests
 	$(BIN)/ruff format --check ml scripts tests
-	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
+	WAREHOUSE_PATH=$(CURDIR)/data/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models
 
 build: $(STAMP)
 	$(BIN)/python -m ml build
@@ -38,8 +38,18 @@ train: $(STAMP)
 report: $(STAMP)
 	$(BIN)/python -m ml report
 
+# make score INPUT=new_tracks.csv OUTPUT=scores.csv
+score: $(STAMP)
+	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo "usage: make score INPUT=new.csv OUTPUT=scores.csv"; exit 2; }
+	$(BIN)/python -m ml score --input "$(INPUT)" --output "$(OUTPUT)"
+
 docs: $(STAMP)
 	$(DBT) docs generate --profiles-dir ..
+
+# make bench [ROWS=1000000] [ARGS=--skip-ml]: DuckDB SQL layer vs a pandas peer, then ML timings
+ROWS ?= 1000000
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --rows $(ROWS) $(ARGS)
 
 clean:
 	rm -rf dbt_project/target dbt_project/logs data/warehouse.duckdb data/warehouse.duckdb.wal data/models

@@ -12,6 +12,7 @@ import duckdb
 
 from ml.config import DEFAULT_GENERATED_ROWS, load_settings
 from ml.errors import PipelineError
+from ml.locking import run_lock
 from ml.run_log import RunLog
 
 
@@ -102,34 +103,50 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
         score.score_file(settings, args.input, args.output)
 
 
+# Commands that write to the warehouse: one at a time per warehouse (ml/locking.py).
+WRITERS = frozenset({"run", "build", "train", "stats", "score"})
+# Commands whose failure is recorded in reports/error_log.json.
+LOGGED = WRITERS | {"report"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_settings()
     log = RunLog()
     log.context["command"] = args.command
     try:
-        _dispatch(args, log)
+        if args.command in WRITERS:
+            with run_lock(settings.warehouse_path):
+                _dispatch(args, log)
+        else:
+            _dispatch(args, log)
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
-        if args.command == "run":
-            path = log.write_error(settings.reports_dir, error)
-            log.write_summary(settings.reports_dir, "failed")
-            print(f"  details: {path}", file=sys.stderr)
+        _record_failure(args.command, settings.reports_dir, log, error)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:
         print("interrupted", file=sys.stderr)
+        _record_failure(args.command, settings.reports_dir, log, error)
         return 130
     except Exception as error:  # a bug: say so in one line, keep the traceback in the log
         print(f"error: unexpected {type(error).__name__}: {error}", file=sys.stderr)
         log.context["traceback"] = traceback.format_exc()
-        path = log.write_error(settings.reports_dir, error)
-        print(f"  traceback saved in {path}", file=sys.stderr)
+        _record_failure("run", settings.reports_dir, log, error)
         return 2
+    if args.command in LOGGED:
+        (settings.reports_dir / "error_log.json").unlink(missing_ok=True)
     if args.command == "run":
         log.write_summary(settings.reports_dir, "ok")
-        error_log = settings.reports_dir / "error_log.json"
-        error_log.unlink(missing_ok=True)
     return 0
+
+
+def _record_failure(command: str, reports_dir: Path, log: RunLog, error: BaseException) -> None:
+    if command not in LOGGED:
+        return
+    path = log.write_error(reports_dir, error)
+    if command == "run":
+        log.write_summary(reports_dir, "failed")
+    print(f"  details: {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

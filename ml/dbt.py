@@ -64,6 +64,7 @@ def run_dbt(
                 print(f"  [dbt] {line}", file=sys.stderr, flush=True)
         code = process.wait()
     output = "\n".join(tail)
+    log_dir = Path(env.get("DBT_LOG_PATH") or DBT_PROJECT_DIR / "logs")
     if code != 0:
         if _LOCK.search(output):
             raise WarehouseLockedError(
@@ -74,7 +75,7 @@ def run_dbt(
         raise PipelineError(
             f"dbt {' '.join(args)} failed:\n{_failure_summary(output)}",
             step=step,
-            hint=f"full log: {DBT_PROJECT_DIR / 'logs' / 'dbt.log'}",
+            hint=f"full log: {log_dir / 'dbt.log'}",
         )
     return output
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from ml import synthetic
 from ml.config import DEFAULT_GENERATED_ROWS, Settings
 from ml.dbt import run_dbt
-from ml.errors import PipelineError
-from ml.raw_input import check_raw_csv
+from ml.errors import PipelineError, WarehouseLockedError
+from ml.locking import wait_until_writable
+from ml.raw_input import check_raw_csv, diagnose_csv
 from ml.run_log import RunLog
 from ml.warehouse import session
 
@@ -66,12 +67,33 @@ def build_warehouse(settings: Settings, log: RunLog) -> dict[str, int]:
         record.detail = f"{settings.raw_data_path} ({len(header)} columns)"
     with log.step("dbt build (warehouse and KPI marts)") as record:
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-        run_dbt(settings, ["build", "--exclude", POST_MODEL_SELECTOR], step=record.name)
+        wait_until_writable(settings.warehouse_path)
+        try:
+            run_dbt(settings, ["build", "--exclude", POST_MODEL_SELECTOR], step=record.name)
+        except WarehouseLockedError:
+            raise
+        except PipelineError as error:
+            raise _explain_csv_failure(settings, error) from error
         counts = warehouse_counts(settings)
         record.rows_in = counts["raw_rows"]
         record.rows_out = counts["tracks"]
         record.detail = ", ".join(f"{key}={value}" for key, value in sorted(counts.items()))
     return counts
+
+
+def _explain_csv_failure(settings: Settings, error: PipelineError) -> PipelineError:
+    """A dbt failure while reading the CSV becomes a message naming the record and column."""
+    if "read_csv" not in error.message and "CSV" not in error.message:
+        return error
+    diagnosis = diagnose_csv(settings.raw_data_path)
+    if diagnosis is None:
+        return error
+    return PipelineError(
+        f"the input file cannot be read as CSV:\n{diagnosis}",
+        step=error.step,
+        hint="fix these records and re-run (a quote that is never closed swallows the records "
+        "after it: start with the first one)",
+    )
 
 
 def run_all(settings: Settings, log: RunLog, *, rows: int = DEFAULT_GENERATED_ROWS) -> None:
@@ -94,7 +116,9 @@ def run_all(settings: Settings, log: RunLog, *, rows: int = DEFAULT_GENERATED_RO
         table = stats.run_hypothesis_tests(settings)
         record.rows_out = len(table)
     with log.step("dbt build (post-model marts)") as record:
+        wait_until_writable(settings.warehouse_path)
         run_dbt(settings, ["build", "--select", POST_MODEL_SELECTOR], step=record.name)
     with log.step("render reports") as record:
         paths = report.render_reports(settings, log)
         record.detail = ", ".join(str(path) for path in paths)
+    report.print_console_summary(settings)

@@ -6,6 +6,8 @@ import csv
 import io
 from pathlib import Path
 
+import duckdb
+
 from ml.errors import PipelineError
 
 # The raw file's header (the first column's header is empty). Order does not matter to dbt.
@@ -69,3 +71,44 @@ def check_raw_csv(path: Path, *, required: tuple[str, ...] = REQUIRED_COLUMNS) -
     if len(text.splitlines()) < 2 and len(head) == path.stat().st_size:
         raise PipelineError(f"{path}: header only, no data rows", step="ingest")
     return header
+
+
+def diagnose_csv(path: Path, *, limit: int = 5) -> str | None:
+    """Find the records DuckDB cannot parse (unterminated quote, wrong field count, bad UTF-8).
+
+    Run only after a failed read: a strict read of the whole file with explicit text columns
+    (no dialect sniffing) that stores, instead of raising, each error with its line and column.
+    DuckDB counts CSV records, not physical lines (a quoted description may span several lines).
+    Returns a message naming file, record and column, or None when no parse error is found.
+    """
+    try:
+        header = check_raw_csv(path, required=())
+    except PipelineError as error:
+        return error.message
+    columns = {(name or "column00"): "VARCHAR" for name in header}
+    with duckdb.connect() as connection:
+        try:
+            connection.execute(
+                "select count(*) from read_csv(?, header = true, auto_detect = false,"
+                " columns = ?, delim = ',', quote = '\"', escape = '\"',"
+                " store_rejects = true)",
+                [str(path), columns],
+            ).fetchall()  # the scan (and the rejects table) happens on fetch
+            rejects = connection.execute(
+                "select line, column_name, error_type, error_message from reject_errors"
+                " qualify row_number() over (partition by line order by column_idx) = 1"
+                " order by line"
+            ).fetchall()
+        except duckdb.Error as error:
+            return f"{path}: cannot be parsed as CSV: {str(error).splitlines()[0]}"
+    if not rejects:
+        return None
+    lines = [
+        f"{path}: record {record} (the header is record 1; row_id {record - 2}), "
+        f"column {column!r}: {message} ({kind.lower()})"
+        for record, column, kind, message in rejects[:limit]
+    ]
+    more = len(rejects) - limit
+    if more > 0:
+        lines.append(f"... and {more} more parse error(s)")
+    return "\n".join(lines)

@@ -38,3 +38,10 @@ select * from {{ model }} where not coalesce(({{ expression }}), false)
 {% test row_count_is(model, expected) %}
 select count(*) as row_count from {{ model }} having count(*) != {{ expected }}
 {% endtest %}
+
+{#- The column holds at most `maximum` distinct non-null values (e.g. one training run). -#}
+{% test distinct_values_at_most(model, column_name, maximum) %}
+select count(distinct {{ column_name }}) as distinct_values
+from {{ model }}
+having count(distinct {{ column_name }}) > {{ maximum }}
+{% endtest %}
