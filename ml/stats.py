@@ -23,6 +23,7 @@ import math
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -97,6 +98,20 @@ class HypothesisResult:
     method: str
     n: int | None
     run_id: str | None = None
+
+
+def _not_evaluated(common: dict[str, Any], method: str, *, n: int | None) -> HypothesisResult:
+    """A hypothesis with nothing to test yet: no estimate, no interval, the reason in `method`."""
+    return HypothesisResult(
+        **common,
+        estimate=None,
+        ci_low=None,
+        ci_high=None,
+        p_value=None,
+        verdict=NOT_EVALUATED,
+        method=method,
+        n=n,
+    )
 
 
 @dataclass(frozen=True)
@@ -200,14 +215,9 @@ def evaluate_h1(score: CvScore | None, *, folds: int = CV_FOLDS) -> HypothesisRe
         "threshold": H1_THRESHOLD,
     }
     if score is None:
-        return HypothesisResult(
-            **common,
-            estimate=None,
-            ci_low=None,
-            ci_high=None,
-            p_value=None,
-            verdict=NOT_EVALUATED,
-            method=(
+        return _not_evaluated(
+            common,
+            (
                 f"no training run has recorded the {STREAM_MODEL} CV R2 in ml.metrics yet: "
                 "run `python -m ml train`, then `python -m ml stats`"
             ),
@@ -253,14 +263,9 @@ def evaluate_h2(official: np.ndarray, unofficial: np.ndarray, *, seed: int) -> H
     unofficial = np.asarray(unofficial, dtype=float)
     n = len(official) + len(unofficial)
     if min(len(official), len(unofficial)) < MIN_OBSERVATIONS or unofficial.mean() <= 0:
-        return HypothesisResult(
-            **common,
-            estimate=None,
-            ci_low=None,
-            ci_high=None,
-            p_value=None,
-            verdict=NOT_EVALUATED,
-            method=(
+        return _not_evaluated(
+            common,
+            (
                 f"too few tracks to test: {len(official)} official and {len(unofficial)} "
                 f"unofficial videos with known streams (need {MIN_OBSERVATIONS} each)"
             ),
@@ -307,14 +312,9 @@ def evaluate_h3(
     }
     n = len(streams)
     if n < MIN_OBSERVATIONS:
-        return HypothesisResult(
-            **common,
-            estimate=None,
-            ci_low=None,
-            ci_high=None,
-            p_value=None,
-            verdict=NOT_EVALUATED,
-            method=(
+        return _not_evaluated(
+            common,
+            (
                 f"too few tracks to test: {n} with streams > 0 and views > 0 "
                 f"(need {MIN_OBSERVATIONS})"
             ),
