@@ -68,6 +68,7 @@ def test_bench_script_tiny(tmp_path: Path) -> None:
             sys.executable,
             str(REPO_ROOT / "scripts" / "bench.py"),
             *("--rows", "2000", "--seed", "3", "--skip-ml", "--skip", "dbt_run"),
+            "--skip-fixed-cost",
             *("--work-dir", str(tmp_path / "work")),
         ],
         env=env,

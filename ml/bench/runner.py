@@ -51,6 +51,7 @@ POST_MODEL_SELECTOR = "source:ml+"
 SQL_CONTENDERS = ("dbt_build", "dbt_run")
 PEER = "pandas"
 FLOAT_TOLERANCE = 1e-6  # relative; the peer sums in another order than DuckDB
+FIXED_COST_ROWS = 1_000
 
 
 # --- measuring a subprocess ----------------------------------------------------------------
@@ -382,6 +383,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "dbt_run = the models only; both on a fresh warehouse, dbt's parse cache warm",
             "pandas = ml/bench/pandas_peer.py, a benchmark-only re-implementation; it keeps its "
             "tables in memory and writes only a small JSON, while DuckDB persists every table",
+            f"dbt_fixed_cost = dbt run / dbt build on {FIXED_COST_ROWS:,} rows: dbt's start-up "
+            "and per-node cost, paid at any N",
         ],
     }
 
@@ -437,6 +440,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             )
     result["contenders"] = {name: summarise(runs[name], args.rows) for name in contenders}
     result["ratios"] = ratios(result["contenders"])
+    if not args.skip_fixed_cost:
+        result["dbt_fixed_cost"] = dbt_fixed_cost(args, work, env, logs)
 
     # 3. agreement
     if PEER in contenders and "dbt_build" in contenders:
@@ -461,6 +466,40 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             path.unlink()
         shutil.rmtree(work / "models", ignore_errors=True)
     return result
+
+
+def dbt_fixed_cost(
+    args: argparse.Namespace, work: Path, env: dict[str, str], logs: Path
+) -> dict[str, Any]:
+    """dbt run / dbt build on FIXED_COST_ROWS generated rows: dbt's own start-up and per-node
+    cost, which does not grow with N (own warehouse and parse cache, so the main runs' partial
+    parse stays warm)."""
+    folder = work / "fixed_cost"
+    folder.mkdir(exist_ok=True)
+    raw = folder / f"fixed_n{FIXED_COST_ROWS}.csv"
+    local = dict(env)
+    local.update(
+        {
+            "RAW_DATA_PATH": str(raw),
+            "WAREHOUSE_PATH": str(folder / "warehouse.duckdb"),
+            "DBT_TARGET_PATH": str(folder / "dbt_target"),
+            "DBT_LOG_PATH": str(folder / "dbt_logs"),
+        }
+    )
+    generate(FIXED_COST_ROWS, args.seed, raw, logs, local)
+    measure(dbt_command("parse"), env=local, cwd=DBT_PROJECT_DIR, log_path=logs / "fixed_parse.log")
+    out: dict[str, Any] = {"rows": FIXED_COST_ROWS}
+    for name, command in (
+        ("dbt_run", dbt_command("run", "--exclude", POST_MODEL_SELECTOR)),
+        ("dbt_build", dbt_command("build", "--exclude", POST_MODEL_SELECTOR)),
+    ):
+        fresh(folder / "warehouse.duckdb")
+        out[name] = measure(
+            command, env=local, cwd=DBT_PROJECT_DIR, log_path=logs / f"fixed_{name}.log"
+        )
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
 
 
 def run_ml(
@@ -548,6 +587,12 @@ def format_table(result: dict[str, Any]) -> str:
         )
     for key, value in result.get("ratios", {}).items():
         lines.append(f"  {key}: {value}")
+    fixed = result.get("dbt_fixed_cost")
+    if fixed:
+        run, build = fixed["dbt_run"]["wall_seconds"], fixed["dbt_build"]["wall_seconds"]
+        lines.append(
+            f"dbt fixed cost ({fixed['rows']:,} rows): run {run:.1f} s, build {build:.1f} s wall"
+        )
     agreement = result.get("agreement")
     if agreement:
         state = "ok" if agreement["ok"] else "MISMATCH " + "; ".join(agreement["mismatches"][:5])
@@ -576,6 +621,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="leave out a contender (repeatable)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the data and warehouse")
+    parser.add_argument(
+        "--skip-fixed-cost", action="store_true",
+        help=f"do not time dbt run/build on {FIXED_COST_ROWS:,} rows (dbt's fixed cost)",
+    )  # fmt: skip
     parser.add_argument("--input", type=Path, help="use this CSV instead of generating one")
     parser.add_argument("--work-dir", type=Path, help="default: a new temporary directory")
     parser.add_argument(
