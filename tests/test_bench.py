@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import os
 import subprocess
@@ -12,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from ml.bench import pandas_peer
-from ml.bench.runner import compare, warehouse_summary
+from ml.bench.runner import compare, new_tracks_file, warehouse_summary
 from ml.config import REPO_ROOT, Settings
 from ml.pipeline import build_warehouse
+from ml.raw_input import REQUIRED_COLUMNS, check_raw_csv
 from ml.run_log import RunLog
 from tests.conftest import FIXTURES, isolated_settings
 
@@ -51,6 +53,21 @@ def test_compare_reports_a_mismatch(built_warehouse: Settings) -> None:
     assert not result["ok"]
     assert any("median_streams" in item for item in result["mismatches"])
     assert any("row_fate.kept" in item for item in result["mismatches"])
+
+
+def test_new_tracks_file_keeps_the_layout_and_empties_stream(tmp_path: Path) -> None:
+    source = FIXTURES / "traps.csv"
+    out = tmp_path / "new.csv"
+    new_tracks_file(source, out)
+    header = check_raw_csv(out)
+    assert header == check_raw_csv(source) and set(REQUIRED_COLUMNS) <= set(header)
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with source.open(encoding="utf-8", newline="") as handle:
+        original = list(csv.DictReader(handle))
+    assert len(rows) == len(original) and all(row["Stream"] == "" for row in rows)
+    assert [row["Description"] for row in rows] == [row["Description"] for row in original]
+    assert [row["Track"] for row in rows] == [row["Track"] for row in original]
 
 
 def test_bench_script_tiny(tmp_path: Path) -> None:

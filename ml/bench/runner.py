@@ -308,7 +308,8 @@ def new_tracks_file(source: Path, out: Path) -> None:
     body = out.with_name(out.name + ".body")
     source_sql = str(source).replace("'", "''")
     body_sql = str(body).replace("'", "''")
-    with duckdb.connect(config={"enable_progress_bar": False}) as connection:
+    with duckdb.connect() as connection:
+        connection.execute("set enable_progress_bar = false")
         relation = connection.sql(
             f"select * from read_csv('{source_sql}', header = true, all_varchar = true, "
             "delim = ',', quote = '\"', escape = '\"')"
