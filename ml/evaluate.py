@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.inspection import permutation_importance
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
@@ -107,24 +106,51 @@ def permutation_importances(
     scoring: str,
     repeats: int,
     random_state: int,
+    max_batch_rows: int = 250_000,
 ) -> pd.DataFrame:
-    """Drop in the test score when one input column is shuffled (raw columns: artist as a whole)."""
-    result = permutation_importance(
-        pipeline,
-        features,
-        target,
-        scoring=scoring,
-        n_repeats=repeats,
-        random_state=random_state,
-        n_jobs=1,  # the forest already predicts on every core
-    )
-    frame = pd.DataFrame(
+    """Drop in the test score when one input column is shuffled (raw columns: artist as a whole).
+
+    The same quantity as sklearn's permutation_importance (score on the intact rows minus score
+    with one column permuted, mean and std over `repeats` seeded permutations), but every
+    permuted copy is scored in a few large predict calls instead of one small call per column and
+    repeat: a forest's per-call overhead dominates on a few thousand test rows. Columns that are
+    empty at prediction time (the artist encoding's fit-only target) are left out."""
+    if scoring not in ("roc_auc", "r2"):
+        raise ValueError(f"unsupported scoring {scoring!r}")
+    target = np.asarray(target)
+
+    def predict(frame: pd.DataFrame) -> np.ndarray:
+        if scoring == "roc_auc":
+            return pipeline.predict_proba(frame)[:, 1]
+        return pipeline.predict(frame)
+
+    def score(predicted: np.ndarray) -> float:
+        if scoring == "roc_auc":
+            return float(roc_auc_score(target, predicted))
+        return float(r2_score(target, predicted))
+
+    rows = len(features)
+    columns = [name for name in features.columns if features[name].notna().any()]
+    baseline = score(predict(features))
+    rng = np.random.RandomState(random_state)
+    tasks = [(column, rng.permutation(rows)) for column in columns for _ in range(repeats)]
+    per_batch = max(1, max_batch_rows // max(rows, 1))
+    drops: list[float] = []
+    for start in range(0, len(tasks), per_batch):
+        blocks = []
+        for column, order in tasks[start : start + per_batch]:
+            block = features.copy()
+            block[column] = features[column].to_numpy()[order]
+            blocks.append(block)
+        predicted = predict(pd.concat(blocks, ignore_index=True))
+        for number in range(len(blocks)):
+            drops.append(baseline - score(predicted[number * rows : (number + 1) * rows]))
+    by_column = np.array(drops, dtype=float).reshape(len(columns), repeats)
+    return pd.DataFrame(
         {
-            "feature": list(features.columns),
+            "feature": columns,
             "importance_type": f"permutation_{scoring}",
-            "importance": result.importances_mean,
-            "importance_std": result.importances_std,
+            "importance": by_column.mean(axis=1),
+            "importance_std": by_column.std(axis=1),
         }
     )
-    # leave out columns that are empty at prediction time (the artist encoding's fit-only target)
-    return frame[features.notna().any().to_numpy()].reset_index(drop=True)

@@ -302,9 +302,12 @@ def build_pipeline(
     random_state: int,
     n_jobs: int = -1,
     cv_folds: int = 5,
+    oob_score: bool = False,
 ) -> Pipeline:
     """Preprocessing + forest. The artist's target encoding is cross-fitted inside fit (sklearn's
-    TargetEncoder.fit_transform), so a training row never sees its own target through it."""
+    TargetEncoder.fit_transform), so a training row never sees its own target through it.
+    `oob_score`: the forest keeps out-of-bag predictions of its training rows (used for the
+    audio-only baseline, which has no artist encoding to cross-fit)."""
     check_no_leakage(spec.target, spec.features)
     transformers: list[tuple[str, object, list[str]]] = [
         ("numeric", "passthrough", spec.numeric_features)
@@ -338,6 +341,7 @@ def build_pipeline(
             class_weight=spec.class_weight,
             max_features=spec.max_features or "sqrt",
             min_samples_leaf=spec.min_samples_leaf,
+            oob_score=oob_score,
             random_state=random_state,
             n_jobs=n_jobs,
         )
@@ -347,6 +351,7 @@ def build_pipeline(
             max_depth=max_depth,
             max_features=spec.max_features or 1.0,
             min_samples_leaf=spec.min_samples_leaf,
+            oob_score=oob_score,
             random_state=random_state,
             n_jobs=n_jobs,
         )

@@ -89,7 +89,7 @@ METRIC_LABELS = {
     "accuracy": "accuracy",
     "decision_threshold": "decision threshold",
 }
-SPLITS = ("test", "cv_mean", "cv_std", "train")
+SPLITS = ("test", "cv_mean", "cv_std", "oob", "train")
 VARIANTS = ("model", "audio_only", "mean_baseline")
 
 

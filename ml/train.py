@@ -1,10 +1,11 @@
 """Train the three forests from marts.model_features with honest evaluation, record the run.
 
 One `train_all` call = one run_id shared by the stream regressor, the hit classifier and the
-views regressor. For each model: 5-fold CV on the training 80% (model, audio-only forest, mean /
-base-rate baseline), a final fit on the whole training part, metrics on the held-out 20%, impurity
-and permutation importances, one joblib artifact. Then predictions for every distinct track of
-marts.tracks, and one atomic publish to the ml tables.
+views regressor. For each model: 5-fold CV on the training 80% (the model and the mean / base-rate
+baseline), a final fit on the whole training part, the audio-only forest fitted once on the
+training part (its out-of-bag predictions stand in for CV: split 'oob'), metrics on the held-out
+20%, impurity and permutation importances, one joblib artifact. Then predictions for every
+distinct track of marts.tracks, and one atomic publish to the ml tables.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
@@ -149,7 +151,7 @@ def _rows(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
     return frame[frame[spec.row_filter].astype("boolean").fillna(False)].reset_index(drop=True)
 
 
-def _pipeline(spec: ModelSpec, config: TrainingConfig) -> Pipeline:
+def _pipeline(spec: ModelSpec, config: TrainingConfig, *, oob_score: bool = False) -> Pipeline:
     params = config.forest_params(spec)
     return build_pipeline(
         spec,
@@ -158,7 +160,25 @@ def _pipeline(spec: ModelSpec, config: TrainingConfig) -> Pipeline:
         random_state=config.random_state,
         n_jobs=config.n_jobs,
         cv_folds=config.cv_folds,
+        oob_score=oob_score,
     )
+
+
+def _out_of_bag(pipeline: Pipeline, spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The forest's out-of-bag prediction of each training row, and which rows have one (a row
+    drawn into every tree's bootstrap sample has none: sklearn reports 0 for it; only possible
+    with very few trees)."""
+    forest = pipeline.named_steps["forest"]
+    if spec.task == "classification":
+        predicted = np.asarray(forest.oob_decision_function_, dtype=float)[:, 1]
+    else:
+        predicted = np.asarray(forest.oob_prediction_, dtype=float).ravel()
+    has_oob = np.zeros(len(predicted), dtype=bool)
+    for drawn in forest.estimators_samples_:
+        in_bag = np.zeros(len(predicted), dtype=bool)
+        in_bag[drawn] = True
+        has_oob |= ~in_bag
+    return predicted, has_oob
 
 
 def _predict(pipeline: Pipeline, spec: ModelSpec, features: pd.DataFrame) -> np.ndarray:
@@ -201,10 +221,16 @@ def _cross_validate(
     config: TrainingConfig,
     progress: Progress,
 ) -> tuple[list[dict[str, Any]], dict[str, float | None]]:
-    """5-fold CV on the training part for every variant; returns metric rows and the decision
-    thresholds chosen on the out-of-fold predictions (classifier)."""
+    """5-fold CV on the training part for the model and the mean / base-rate baseline; returns
+    metric rows and the decision thresholds chosen on the out-of-fold predictions (classifier).
+
+    The audio-only classifier is cross-validated too, so that its decision threshold is chosen
+    exactly like the model's; the audio-only regressors have no threshold and are estimated
+    out-of-bag instead (train_model), which costs one fit instead of cv_folds."""
     y = target_values(frame, spec)
-    specs = {"model": spec, "audio_only": spec.audio_only()}
+    specs = {"model": spec}
+    if spec.task == "classification":
+        specs["audio_only"] = spec.audio_only()
     fit_inputs = {v: model_input(frame, s, fitting=True) for v, s in specs.items()}
     predict_inputs = {v: model_input(frame, s) for v, s in specs.items()}
     splitter = (
@@ -213,7 +239,8 @@ def _cross_validate(
         else KFold(config.cv_folds, shuffle=True, random_state=config.random_state)
     )
     folds = list(splitter.split(frame, y))
-    out_of_fold = {variant: np.zeros(len(frame)) for variant in VARIANTS}
+    cv_variants = (*specs, "mean_baseline")
+    out_of_fold = {variant: np.zeros(len(frame)) for variant in cv_variants}
     for number, (fit_index, check_index) in enumerate(folds, start=1):
         started = time.perf_counter()
         for variant, variant_spec in specs.items():
@@ -230,11 +257,11 @@ def _cross_validate(
         )
     thresholds: dict[str, float | None] = {variant: None for variant in VARIANTS}
     if spec.task == "classification":
-        for variant in ("model", "audio_only"):
+        for variant in specs:
             thresholds[variant] = evaluate.best_f1_threshold(y, out_of_fold[variant])
         thresholds["mean_baseline"] = _NEVER
     rows: list[dict[str, Any]] = []
-    for variant in VARIANTS:
+    for variant in cv_variants:
         per_fold = [
             _metrics(spec, y[check], out_of_fold[variant][check], thresholds[variant])
             for _, check in folds
@@ -266,11 +293,35 @@ def train_model(
     fit_started = time.perf_counter()
     pipeline = _pipeline(spec, config).fit(model_input(train, spec, fitting=True), y_train)
     fit_seconds = time.perf_counter() - fit_started
-    audio_spec = spec.audio_only()
-    audio_pipeline = _pipeline(audio_spec, config).fit(
-        model_input(train, audio_spec, fitting=True), y_train
-    )
     progress(f"{spec.name}: final fit on {len(train):,} rows ({fit_seconds:.1f} s)")
+    audio_started = time.perf_counter()
+    audio_spec = spec.audio_only()
+    out_of_bag = spec.task == "regression"  # the classifier was cross-validated instead
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "some inputs do not have OOB scores": masked below
+        audio_pipeline = _pipeline(audio_spec, config, oob_score=out_of_bag).fit(
+            model_input(train, audio_spec, fitting=True), y_train
+        )
+    if out_of_bag:
+        # Fitted once: its out-of-bag predictions on the training part are its "unseen rows"
+        # estimate (split 'oob'), at the cost of one fit instead of cv_folds + 1.
+        predicted, bagged = _out_of_bag(audio_pipeline, audio_spec)
+        if bagged.sum() < 2:
+            raise PipelineError(
+                f"{spec.name}: the audio-only forest has no out-of-bag predictions "
+                f"({params['n_estimators']} trees): use more trees",
+                step="train",
+            )
+        metric_rows.extend(
+            _rows_for("audio_only", "oob", _metrics(spec, y_train[bagged], predicted[bagged], None))
+        )
+        estimate = f"out-of-bag {_headline_metric(spec, y_train[bagged], predicted[bagged])}"
+    else:
+        estimate = "cross-validated above"
+    progress(
+        f"{spec.name}: audio-only baseline, {estimate} "
+        f"({time.perf_counter() - audio_started:.1f} s)"
+    )
 
     fitted = {"model": (pipeline, spec), "audio_only": (audio_pipeline, audio_spec)}
     for variant, (fitted_pipeline, variant_spec) in fitted.items():
@@ -607,7 +658,8 @@ def _run_tables(
 
 
 def format_summary(results: Mapping[str, ModelResult]) -> str:
-    """Held-out and CV metrics of each model beside its baselines, as a text table."""
+    """Held-out and CV metrics of each model beside its baselines, as a text table (the audio-only
+    forest has no CV: its out-of-bag estimate is in ml.metrics, split 'oob')."""
     lines = [f"{'model':<18}{'metric':<10}{'split':<9}{'model':>9}{'audio':>9}{'mean':>9}"]
     for name, result in results.items():
         metrics = (
@@ -617,6 +669,7 @@ def format_summary(results: Mapping[str, ModelResult]) -> str:
             for split in ("test", "cv_mean"):
                 values = [result.metric(variant, split, metric) for variant in VARIANTS]
                 lines.append(
-                    f"{name:<18}{metric:<10}{split:<9}" + "".join(f"{v:9.3f}" for v in values)
+                    f"{name:<18}{metric:<10}{split:<9}"
+                    + "".join(f"{v:9.3f}" if np.isfinite(v) else f"{'-':>9}" for v in values)
                 )
     return "\n".join(lines)

@@ -116,3 +116,44 @@ def test_artist_level_encoding_target_is_fit_only() -> None:
     np.testing.assert_allclose(  # (parallel trees: sums may differ in the last bit)
         pipeline.predict_proba(fitting), pipeline.predict_proba(model_input(frame, HIT_CLASSIFIER))
     )
+
+
+def test_permutation_importances_find_the_signal_in_few_predict_calls() -> None:
+    """The batched permutation importance: the column the target is made of matters, a noise
+    column does not, an empty column is left out, and all permuted copies are scored in one
+    predict call (the point of batching)."""
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.inspection import permutation_importance
+    from sklearn.pipeline import Pipeline
+
+    from ml.evaluate import permutation_importances
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"signal": rng.normal(size=600), "noise": rng.normal(size=600), "empty": np.nan}
+    )
+    target = 3 * frame["signal"].to_numpy() + rng.normal(scale=0.1, size=600)
+
+    class CountingPipeline(Pipeline):
+        calls = 0
+
+        def predict(self, X, **params):  # type: ignore[no-untyped-def]
+            CountingPipeline.calls += 1
+            return super().predict(X, **params)
+
+    model = CountingPipeline(
+        [("forest", RandomForestRegressor(n_estimators=20, random_state=0))]
+    ).fit(frame[["signal", "noise"]].assign(empty=0.0), target)
+    result = permutation_importances(
+        model, frame.fillna({"empty": 0.0}).assign(empty=np.nan), target,
+        scoring="r2", repeats=4, random_state=1,
+    )  # fmt: skip
+    assert CountingPipeline.calls == 2  # intact rows + every permuted copy at once
+    by_feature = result.set_index("feature")["importance"]
+    assert list(by_feature.index) == ["signal", "noise"]
+    assert by_feature["signal"] > 1.0 and abs(by_feature["noise"]) < 0.05
+    reference = permutation_importance(
+        model, frame[["signal", "noise"]].assign(empty=0.0), target,
+        scoring="r2", n_repeats=4, random_state=1,
+    )  # fmt: skip
+    assert by_feature["signal"] == pytest.approx(reference.importances_mean[0], rel=0.15)

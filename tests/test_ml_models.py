@@ -71,9 +71,26 @@ def test_run_is_recorded(trained: Settings) -> None:
     for _, name, sha, _ in runs:
         artifact = trained.models_dir / metadata["models"][name]["artifact_path"]
         assert registry.sha256_file(artifact) == sha
-    variants = query(trained, "select distinct variant, split from ml.metrics")
-    assert {v for v, _ in variants} == {"model", "audio_only", "mean_baseline"}
-    assert {s for _, s in variants} == {"train", "test", "cv_mean", "cv_std"}
+    variants = set(query(trained, "select distinct model_name, variant, split from ml.metrics"))
+    cross_validated = ("train", "test", "cv_mean", "cv_std")
+    for name in MODEL_NAMES:
+        # the audio-only classifier is cross-validated (its threshold is chosen like the model's);
+        # the audio-only regressors are estimated out-of-bag instead
+        audio = cross_validated if name == "hit_classifier" else ("train", "test", "oob")
+        assert {(v, s) for m, v, s in variants if m == name} == {
+            *(("model", split) for split in cross_validated),
+            *(("mean_baseline", split) for split in cross_validated),
+            *(("audio_only", split) for split in audio),
+        }, name
+    thresholds = dict(
+        query(
+            trained,
+            "select variant, value from ml.metrics where model_name = 'hit_classifier' "
+            "and metric = 'decision_threshold'",
+        )
+    )
+    assert set(thresholds) == {"model", "audio_only"}
+    assert all(0.0 <= value <= 1.0 for value in thresholds.values()), thresholds
     # the rows ml/stats.py reads for H1
     h1 = query(
         trained,
