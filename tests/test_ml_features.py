@@ -157,3 +157,29 @@ def test_permutation_importances_find_the_signal_in_few_predict_calls() -> None:
         scoring="r2", n_repeats=4, random_state=1,
     )  # fmt: skip
     assert by_feature["signal"] == pytest.approx(reference.importances_mean[0], rel=0.15)
+
+
+@pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
+def test_out_of_bag_estimate_of_the_audio_only_baseline() -> None:
+    """The audio-only regressors' 'oob' split: each row's prediction averages exactly the trees
+    that did not draw it, and a row drawn by every tree is flagged, not scored as 0."""
+    from ml.train import _out_of_bag
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({name: rng.random(120) for name in AUDIO_ONLY})
+    target = frame["energy"].to_numpy() * 10 + 5
+    spec = STREAM_REGRESSOR.audio_only()
+    pipeline = build_pipeline(
+        spec, n_estimators=3, max_depth=4, random_state=0, n_jobs=1, oob_score=True
+    ).fit(frame, target)
+    predicted, has_oob = _out_of_bag(pipeline, spec)
+    forest = pipeline.named_steps["forest"]
+    inputs = pipeline.named_steps["preprocess"].transform(frame)
+    per_tree = np.array([tree.predict(inputs) for tree in forest.estimators_])
+    drawn = np.zeros_like(per_tree, dtype=bool)
+    for number, rows in enumerate(forest.estimators_samples_):
+        drawn[number, rows] = True
+    assert (~has_oob).any() and has_oob.sum() > 60  # 3 trees: ~25% of rows drawn by all three
+    np.testing.assert_array_equal(has_oob, (~drawn).any(axis=0))
+    expected = np.nanmean(np.where(drawn, np.nan, per_tree)[:, has_oob], axis=0)
+    np.testing.assert_allclose(predicted[has_oob], expected)
