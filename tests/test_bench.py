@@ -108,6 +108,15 @@ def test_bench_script_tiny(tmp_path: Path) -> None:
         run = item["runs"][0]
         assert run["exit_code"] == 0 and len(run["load_before"]) == 3
     assert result["ratios"]["pandas_over_dbt_build_wall"] > 0
+    # where dbt's time went (run_results.json): the models' SQL and the tests, slowest first
+    build = result["contenders"]["dbt_build"]
+    timing = build["runs"][0]["dbt_timing"]
+    assert 0 < timing["model_seconds"] < timing["elapsed_seconds"]
+    assert timing["test_seconds"] > 0
+    slowest = list(timing["slowest_models"].values())
+    assert len(slowest) == 5 and slowest == sorted(slowest, reverse=True)
+    assert build["dbt_model_seconds"] == timing["model_seconds"]
+    assert "models' SQL" in completed.stdout
     assert result["agreement"]["ok"], result["agreement"]["mismatches"]
     assert result["agreement"]["values_compared"] > 200
     assert "ml" not in result

@@ -98,6 +98,31 @@ def measure(
     }
 
 
+def dbt_timing(run_results: Path, top: int = 5) -> dict[str, Any]:
+    """Where a dbt invocation's time went, from its run_results.json: dbt's own elapsed time,
+    the summed execution time of the models (the SQL work: DuckDB executing each model's
+    statement, as dbt times it) and of the tests, and the slowest models."""
+    try:
+        results = json.loads(run_results.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    by_type: dict[str, float] = {}
+    models: list[tuple[str, float]] = []
+    for node in results.get("results", []):
+        kind = node["unique_id"].split(".", 1)[0]
+        seconds = float(node.get("execution_time") or 0.0)
+        by_type[kind] = by_type.get(kind, 0.0) + seconds
+        if kind == "model":
+            models.append((node["unique_id"].rsplit(".", 1)[-1], seconds))
+    models.sort(key=lambda item: -item[1])
+    return {
+        "elapsed_seconds": round(float(results.get("elapsed_time") or 0.0), 3),
+        "model_seconds": round(by_type.get("model", 0.0), 3),
+        "test_seconds": round(by_type.get("test", 0.0) + by_type.get("unit_test", 0.0), 3),
+        "slowest_models": {name: round(seconds, 3) for name, seconds in models[:top]},
+    }
+
+
 def summarise(runs: list[dict[str, Any]], rows: int) -> dict[str, Any]:
     ok = [run for run in runs if run["exit_code"] == 0]
     if not ok:
@@ -110,6 +135,17 @@ def summarise(runs: list[dict[str, Any]], rows: int) -> dict[str, Any]:
         "cpu_seconds": round(statistics.median(run["cpu_seconds"] for run in ok), 3),
         "max_rss_mb": round(statistics.median(run["max_rss_mb"] for run in ok), 1),
         "rows_per_second": round(rows / wall) if wall > 0 else None,
+        **_median_timing(ok),
+    }
+
+
+def _median_timing(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    timings = [run["dbt_timing"] for run in runs if run.get("dbt_timing")]
+    if not timings:
+        return {}
+    return {
+        "dbt_model_seconds": round(statistics.median(t["model_seconds"] for t in timings), 3),
+        "dbt_test_seconds": round(statistics.median(t["test_seconds"] for t in timings), 3),
     }
 
 
@@ -386,6 +422,9 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "tables in memory and writes only a small JSON, while DuckDB persists every table",
             f"dbt_fixed_cost = dbt run / dbt build on {FIXED_COST_ROWS:,} rows: dbt's start-up "
             "and per-node cost, paid at any N",
+            "dbt_model_seconds / dbt_test_seconds = summed execution_time of the model / test "
+            "nodes in dbt's run_results.json (the SQL work as dbt times it); "
+            "pandas_over_dbt_run_model_sql_wall compares the peer with that SQL work alone",
         ],
     }
 
@@ -431,6 +470,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
                 log_path=logs / f"{name}_{number}.log",
                 memory_limit_bytes=limit if name == PEER else None,
             )
+            if name != PEER and run["exit_code"] == 0:
+                run["dbt_timing"] = dbt_timing(Path(env["DBT_TARGET_PATH"]) / "run_results.json")
             runs[name].append(run)
             state = "ok" if run["exit_code"] == 0 else f"FAILED (exit {run['exit_code']})"
             print(
@@ -568,6 +609,12 @@ def ratios(contenders: dict[str, Any]) -> dict[str, float | None]:
                 out[f"pandas_over_{name}_{metric.removesuffix('_seconds')}"] = round(
                     peer[metric] / sql[metric], 2
                 )
+    models = contenders.get("dbt_run", {})
+    if peer.get("ok") and models.get("ok") and models.get("dbt_model_seconds"):
+        # the SQL work alone: DuckDB executing the models, without dbt's start-up and per-node cost
+        out["pandas_over_dbt_run_model_sql_wall"] = round(
+            peer["wall_seconds"] / models["dbt_model_seconds"], 2
+        )
     return out
 
 
@@ -586,6 +633,12 @@ def format_table(result: dict[str, Any]) -> str:
             f"{name:<12}{item['wall_seconds']:>9.1f}{item['cpu_seconds']:>9.1f}"
             f"{item['max_rss_mb']:>13,.0f}{item['rows_per_second']:>12,}"
         )
+    for name, item in result.get("contenders", {}).items():
+        if item.get("dbt_model_seconds") is not None:
+            lines.append(
+                f"  {name}: models' SQL {item['dbt_model_seconds']:.1f} s, tests "
+                f"{item['dbt_test_seconds']:.1f} s (dbt's per-node timings; the rest is dbt)"
+            )
     for key, value in result.get("ratios", {}).items():
         lines.append(f"  {key}: {value}")
     fixed = result.get("dbt_fixed_cost")
