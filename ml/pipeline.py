@@ -17,6 +17,10 @@ from ml.warehouse import session
 
 # Everything downstream of the tables that Python writes (schema ml) is built after training.
 POST_MODEL_SELECTOR = "source:ml+"
+# The job's builds run the models and their data tests; dbt unit tests have static inputs, so
+# they run in the test suite and CI (`dbt test --select test_type:unit`), as dbt recommends,
+# not again on every production build.
+JOB_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 
 
 def generated_default_path(settings: Settings, rows: int) -> Path:
@@ -69,7 +73,11 @@ def build_warehouse(settings: Settings, log: RunLog) -> dict[str, int]:
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         wait_until_writable(settings.warehouse_path)
         try:
-            run_dbt(settings, ["build", "--exclude", POST_MODEL_SELECTOR], step=record.name)
+            run_dbt(
+                settings,
+                ["build", "--exclude", POST_MODEL_SELECTOR, *JOB_BUILD_FLAGS],
+                step=record.name,
+            )
         except WarehouseLockedError:
             raise
         except PipelineError as error:
@@ -117,7 +125,9 @@ def run_all(settings: Settings, log: RunLog, *, rows: int = DEFAULT_GENERATED_RO
         record.rows_out = len(table)
     with log.step("dbt build (post-model marts)") as record:
         wait_until_writable(settings.warehouse_path)
-        run_dbt(settings, ["build", "--select", POST_MODEL_SELECTOR], step=record.name)
+        run_dbt(
+            settings, ["build", "--select", POST_MODEL_SELECTOR, *JOB_BUILD_FLAGS], step=record.name
+        )
     with log.step("render reports") as record:
         paths = report.render_reports(settings, log)
         record.detail = ", ".join(str(path) for path in paths)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,28 @@ def raw_row_count(path: Path) -> int:
 def query(settings: Settings, sql: str) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
         return connection.execute(sql).fetchall()
+
+
+def test_dbt_unit_tests_pass(built_warehouse: Settings, tmp_path: Path) -> None:
+    """The job's builds leave unit tests out (static inputs); the suite runs every one of them,
+    those of the post-model marts included, on a copy of the built warehouse."""
+    settings = isolated_settings(tmp_path, built_warehouse.raw_data_path)
+    shutil.copy(built_warehouse.warehouse_path, settings.warehouse_path)
+    # unit tests read their parents' column types: give the post-model marts empty relations
+    run_dbt(settings, ["run", "--select", "source:ml+", "--empty"], quiet=True)
+    output = run_dbt(settings, ["test", "--select", "test_type:unit"], quiet=True)
+    target = Path(settings.extra_env["DBT_TARGET_PATH"])
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    results = [
+        result
+        for result in json.loads((target / "run_results.json").read_text(encoding="utf-8"))[
+            "results"
+        ]
+        if result["unique_id"].startswith("unit_test.")
+    ]
+    assert {result["unique_id"] for result in results} == set(manifest["unit_tests"]), output
+    assert len(results) >= 10
+    assert all(result["status"] == "pass" for result in results), output
 
 
 def test_fate_ledger_covers_every_raw_row(built_warehouse: Settings) -> None:
