@@ -74,6 +74,23 @@ def test_bootstrap_interval_contains_the_estimate_and_is_reproducible() -> None:
     assert other != first
 
 
+def test_delta_interval_agrees_with_the_bootstrap_on_large_groups(monkeypatch) -> None:
+    """Above BOOTSTRAP_MAX_TRACKS the H2 interval comes from the delta method: on groups large
+    enough for the CLT it matches the bootstrap, and evaluate_h2 says which one it used."""
+    rng = np.random.default_rng(4)
+    official = rng.lognormal(mean=18.5, sigma=1.5, size=20_000)
+    unofficial = rng.lognormal(mean=18.0, sigma=1.5, size=10_000)
+    boot = stats.bootstrap_mean_lift(official, unofficial, seed=42)
+    delta = stats.delta_mean_lift_interval(official, unofficial)
+    width = boot[1] - boot[0]
+    assert abs(delta[0] - boot[0]) < 0.1 * width and abs(delta[1] - boot[1]) < 0.1 * width
+    assert "bootstrap" in stats.evaluate_h2(official, unofficial, seed=42).method
+    monkeypatch.setattr(stats, "BOOTSTRAP_MAX_TRACKS", 1_000)
+    result = stats.evaluate_h2(official, unofficial, seed=42)
+    assert "delta-method" in result.method
+    assert (result.ci_low, result.ci_high) == pytest.approx(delta)
+
+
 def test_known_lift_is_supported_and_no_lift_is_not() -> None:
     rng = np.random.default_rng(3)
     unofficial = rng.lognormal(mean=17.0, sigma=0.5, size=400)
