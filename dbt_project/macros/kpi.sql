@@ -67,14 +67,11 @@
 {%- endmacro %}
 
 {#- Average rank of a column (ties share the mean of their ranks), for Spearman correlation:
-    Spearman = Pearson of the average ranks. A window expression, so compute it in a CTE.
-    rank + (ties - 1) / 2, with ties - 1 = (rows up to and including the ties) - rank: both
-    windows share one ORDER BY, so DuckDB sorts once per column (a count over a partition by the
-    column was a second sort and hash partition). -#}
+    Spearman = Pearson of the average ranks. A window expression, so compute it in a CTE. -#}
 {% macro kpi_average_rank(column, partition_by=none) -%}
-    {%- set window = ('partition by ' ~ partition_by ~ ' ' if partition_by else '') ~ 'order by ' ~ column -%}
-    (rank() over ({{ window }})
-        + (count(*) over ({{ window }}) - rank() over ({{ window }})) / 2.0)
+    {%- set partition = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
+    (rank() over ({{ partition }}order by {{ column }})
+        + (count(*) over (partition by {% if partition_by %}{{ partition_by }}, {% endif %}{{ column }}) - 1) / 2.0)
 {%- endmacro %}
 
 {#- Danceability / energy band of the audio-segment grid: fixed cut points, upper edge
