@@ -137,6 +137,23 @@ def test_traps_file_values(traps_warehouse: Settings) -> None:
     assert description.count("\n") == 4 and '"Demon Days"' in description and "🎧" in description
 
 
+@pytest.mark.parametrize("warehouse", ["built_warehouse", "traps_warehouse"])
+def test_row_id_is_the_record_position(warehouse: str, request: pytest.FixtureRequest) -> None:
+    """int_tracks__typed.row_id (rowid of the stored int_tracks__parsed) equals the staging
+    view's row_number() over () - 1 on every record, multi-line ones included."""
+    settings = request.getfixturevalue(warehouse)
+    [(records, mismatched)] = query(
+        settings,
+        "select count(*), count(*) filter (where typed.row_id is null or staged.row_id is null"
+        " or typed.source_index is distinct from staged.source_index"
+        " or typed.uri is distinct from staged.uri or typed.artist is distinct from staged.artist"
+        " or typed.track is distinct from staged.track)"
+        " from intermediate.int_tracks__typed as typed"
+        " full join staging.stg_spotify_youtube__tracks as staged using (row_id)",
+    )
+    assert records == raw_row_count(settings.raw_data_path) and mismatched == 0
+
+
 def test_rebuild_is_idempotent(traps_warehouse: Settings, tmp_path: Path) -> None:
     before = query(traps_warehouse, "select * from marts.tracks order by uri")
     settings = isolated_settings(tmp_path, traps_warehouse.raw_data_path)

@@ -1,7 +1,6 @@
--- The one read of the raw CSV: typed values and a quarantine reason for every raw row.
--- The long multi-line video description is parsed (the staging view) but not stored: no model,
--- KPI or test reads it, and it is the widest column of the file (about a third of its bytes).
-select * exclude (description)
-from (
-    {{ typed_tracks(ref('stg_spotify_youtube__tracks')) }}
-)
+-- Every raw row, typed, with its row_id: int_tracks__parsed (the one CSV read, stored in file
+-- order) with its rowid, the 0-based record position, as row_id. A view: nothing is stored twice.
+select
+    rowid as row_id,
+    *
+from {{ ref('int_tracks__parsed') }}
