@@ -277,9 +277,13 @@ def importance_chart(importances: pd.DataFrame, top: int = 8) -> str | None:
 
 @_styled
 def streams_views_chart(
-    pairs: pd.DataFrame, pearson: float | None, log_pearson: float | None
+    pairs: pd.DataFrame,
+    pearson: float | None,
+    log_pearson: float | None,
+    group_counts: dict[str, int] | None = None,
 ) -> str | None:
-    """Streams vs views on log-log axes, coloured by video group (every correlation track)."""
+    """Streams vs views on log-log axes, coloured by video group (every correlation track, or
+    a sample of them: ``group_counts`` holds the full count of each group, for the legend)."""
     if pairs is None or pairs.empty:
         return None
     figure, axis = plt.subplots(figsize=(6.4, 4.0))
@@ -287,6 +291,7 @@ def streams_views_chart(
         subset = pairs[pairs["video_group"] == group]
         if subset.empty:
             continue
+        count = len(subset) if group_counts is None else group_counts.get(group, len(subset))
         axis.scatter(
             subset["views"],
             subset["stream"],
@@ -295,7 +300,7 @@ def streams_views_chart(
             color=colour,
             linewidths=0,
             rasterized=True,
-            label=f"{group} video ({len(subset):,})",
+            label=f"{group} video ({count:,})",
         )
     axis.set_xscale("log")
     axis.set_yscale("log")
@@ -308,12 +313,19 @@ def streams_views_chart(
         parts.append(f"Pearson r = {pearson:.3f} (raw)")
     if _finite(log_pearson):
         parts.append(f"{log_pearson:.3f} (log-log)")
-    axis.set_title("Streams vs views: " + ", ".join(parts), loc="left")
+    title = "Streams vs views: " + ", ".join(parts)
+    description = "Spotify streams against YouTube views, log-log"
+    total = len(pairs) if group_counts is None else sum(group_counts.values())
+    if len(pairs) < total:
+        shown = f"{len(pairs):,} of {total:,} tracks shown (fixed sample)"
+        title += f"\n{shown}"
+        description += f"; {shown}"
+    axis.set_title(title, loc="left")
     legend = axis.legend(loc="lower right", markerscale=4)
     for handle in legend.legend_handles:
         handle.set_alpha(1)
     figure.tight_layout()
-    return to_svg(figure, "Spotify streams against YouTube views, log-log")
+    return to_svg(figure, description)
 
 
 @_styled

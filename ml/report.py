@@ -510,6 +510,17 @@ def _missing(value: Any) -> bool:
         return False
 
 
+def _group_counts(groups: pd.DataFrame | None) -> dict[str, int] | None:
+    """Correlation pairs per video_group (all of them, also when the chart shows a sample)."""
+    if groups is None:
+        return None
+    return {
+        str(group): int(tracks)
+        for group, tracks in zip(groups["video_group"], groups["tracks"], strict=True)
+        if not _missing(group)
+    }
+
+
 def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup | None]:
     """Every chart as trusted inline SVG (ml/charts.py), or None when its data is missing."""
     kpis = data.row("marts.kpi_summary")
@@ -563,6 +574,7 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
             data.table("correlation_pairs"),
             None if kpis is None else number(kpis["pearson_streams_views"]),
             None if kpis is None else number(kpis["pearson_log_streams_log_views"]),
+            group_counts=_group_counts(data.correlation_groups),
         ),
         "official_video": charts.official_video_chart(data.table("marts.official_video_impact")),
         "tempo": charts.tempo_chart(
@@ -623,6 +635,17 @@ def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
+def _scatter(data: ReportData) -> dict[str, Any]:
+    """Whether the streams-vs-views chart shows a sample, and of how many tracks."""
+    pairs = data.table("correlation_pairs")
+    counts = _group_counts(data.correlation_groups) or {}
+    return {
+        "sampled": data.correlation_sampled,
+        "shown": 0 if pairs is None else len(pairs),
+        "total": sum(counts.values()),
+    }
+
+
 def render_html(
     report: dict[str, Any],
     data: ReportData,
@@ -640,6 +663,7 @@ def render_html(
         checklist=_records(checklist),
         video_groups=_records(data.table("marts.official_video_impact")),
         album_types=_records(data.table("marts.kpi_by_album_type")),
+        scatter=_scatter(data),
         # finished steps only: the render step itself is still running
         steps=[] if log is None else [vars(s) for s in log.steps if s.status != "running"],
         kpis={item["key"]: item for item in report["headline_kpis"]},

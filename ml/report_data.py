@@ -3,8 +3,10 @@
 A relation that does not exist yet (e.g. the post-model marts before their dbt pass) is not an
 error: it comes back as None and is listed in ``missing``, and the report says what to run.
 
-marts.mv_priority_matrix (one row per scored track) is aggregated in DuckDB (counts, medians,
-a top 15, per-tier histogram bins), never read whole.
+No query returns one row per track: per-track marts (marts.kpi_tracks,
+marts.mv_priority_matrix) are aggregated in DuckDB (counts, medians, a top 15, per-tier
+histogram bins) or, for the scatter chart, sampled to at most SCATTER_SAMPLE rows, so the
+report's memory does not grow with the warehouse.
 """
 
 from __future__ import annotations
@@ -40,9 +42,23 @@ QUARANTINE_REASONS = (
     "select reason, count(*) as rows from marts.row_fate where fate = 'quarantined' "
     "group by reason order by rows desc, reason limit 8"
 )
+SCATTER_SAMPLE = 20_000  # most points in the streams-vs-views chart (more: a sample)
+CORRELATION_GROUPS = (
+    "select video_group, count(*) as tracks from marts.kpi_tracks where in_correlation "
+    "group by video_group order by video_group"
+)
 CORRELATION_PAIRS = (
     "select cast(stream as double) as stream, cast(views as double) as views, video_group "
     "from marts.kpi_tracks where in_correlation order by row_id"
+)
+# More pairs than SCATTER_SAMPLE: the same pseudo-random subset on every run (ordered by a hash
+# of row_id; USING SAMPLE is not reproducible multi-threaded), drawn in row_id order.
+CORRELATION_SAMPLE = (
+    "select stream, views, video_group from ("
+    "select row_id, cast(stream as double) as stream, cast(views as double) as views, "
+    "video_group from marts.kpi_tracks where in_correlation "
+    "order by hash(row_id), row_id limit ?"
+    ") order by row_id"
 )
 MV_MATRIX = "marts.mv_priority_matrix"
 MV_SUMMARY = """
@@ -119,6 +135,10 @@ class ReportData:
     run_created_at: str | None = None
     metrics: pd.DataFrame | None = None
     importances: pd.DataFrame | None = None
+    # streams-vs-views chart: full count of correlation pairs per video_group (the legend), and
+    # whether ``tables["correlation_pairs"]`` holds a sample of them
+    correlation_groups: pd.DataFrame | None = None
+    correlation_sampled: bool = False
     mv_histogram: TierHistogram | None = None
 
     def table(self, name: str) -> pd.DataFrame | None:
@@ -143,6 +163,20 @@ def _read(
         return connection.execute(sql, params or []).df()
     except duckdb.CatalogException:
         return None
+
+
+def _correlation_pairs(connection: duckdb.DuckDBPyConnection, data: ReportData) -> None:
+    groups = _read(connection, CORRELATION_GROUPS)
+    data.correlation_groups = groups
+    if groups is None:
+        data.tables["correlation_pairs"] = None
+        return
+    total = int(groups["tracks"].sum())
+    data.correlation_sampled = total > SCATTER_SAMPLE
+    if data.correlation_sampled:
+        data.tables["correlation_pairs"] = _read(connection, CORRELATION_SAMPLE, [SCATTER_SAMPLE])
+    else:
+        data.tables["correlation_pairs"] = _read(connection, CORRELATION_PAIRS)
 
 
 def _tier_histogram(
@@ -195,12 +229,12 @@ def load_report_data(warehouse_path: Path) -> ReportData:
             **QUERIES,
             "outliers_by_column": OUTLIERS_BY_COLUMN,
             "quarantine_reasons": QUARANTINE_REASONS,
-            "correlation_pairs": CORRELATION_PAIRS,
         }.items():
             frame = _read(connection, sql)
             data.tables[name] = frame
             if frame is None and "." in name:
                 data.missing.append(name)
+        _correlation_pairs(connection, data)
         _mv_priority_matrix(connection, data)
         scored = _read(connection, "select max(run_id) as run_id from marts.track_scores")
         if scored is not None and not scored.empty and isinstance(scored.iloc[0, 0], str):

@@ -348,6 +348,46 @@ def test_mv_histogram_bins_equal_numpy(fake_run_warehouse: Settings) -> None:
         np.testing.assert_array_equal(histogram.counts[tier], counts, err_msg=tier)
 
 
+def _unprefixed(svg: str) -> str:
+    return re.sub(r"\bc\d+-", "", svg)
+
+
+def test_scatter_sample_is_capped_and_deterministic(
+    fake_run_warehouse: Settings, monkeypatch
+) -> None:
+    path = fake_run_warehouse.warehouse_path
+    everything = report_data.load_report_data(path)
+    pairs = everything.table("correlation_pairs")
+    total = len(pairs)
+    assert not everything.correlation_sampled and total > 1000  # below the cap: every pair
+    assert pairs.equals(
+        _sql(fake_run_warehouse, report_data.CORRELATION_PAIRS)
+    )  # in row_id order, as before
+    monkeypatch.setattr(report_data, "SCATTER_SAMPLE", 500)
+    first, second = report_data.load_report_data(path), report_data.load_report_data(path)
+    sample = first.table("correlation_pairs")
+    assert first.correlation_sampled and len(sample) == 500
+    assert sample.equals(second.table("correlation_pairs"))
+    # a subset of the pairs (in row_id order), not the first 500 of them
+    assert len(sample.merge(pairs, how="inner")) == 500 and not sample.equals(pairs.head(500))
+    counts = report._group_counts(first.correlation_groups)
+    assert counts == pairs["video_group"].value_counts().to_dict()  # the legend: every track
+    svgs = [
+        report.build_charts(report.build_executive_report(data, fake_run_warehouse), data)[
+            "streams_views"
+        ]
+        for data in (first, second)
+    ]
+    assert _unprefixed(str(svgs[0])) == _unprefixed(str(svgs[1]))
+    assert f"500 of {total:,} tracks shown" in svgs[0]
+    for group, n in counts.items():
+        assert f"{group} video ({n:,})" in svgs[0]
+    monkeypatch.setattr(report_data, "SCATTER_SAMPLE", 100)
+    data = report_data.load_report_data(path)
+    largest = max(len(frame) for frame in data.tables.values() if frame is not None)
+    assert largest <= 100  # no query returns one row per track
+
+
 def test_sentences_follow_the_numbers(fake_reports: list[Path]) -> None:
     payload, _ = _load(fake_reports)
     sentences = {item["key"]: item["text"] for item in payload["insights"]}
