@@ -51,15 +51,19 @@ CORRELATION_PAIRS = (
     "select cast(stream as double) as stream, cast(views as double) as views, video_group "
     "from marts.kpi_tracks where in_correlation order by row_id"
 )
-# More pairs than SCATTER_SAMPLE: the same pseudo-random subset on every run (ordered by a hash
-# of row_id; USING SAMPLE is not reproducible multi-threaded), drawn in row_id order.
+# More pairs than SCATTER_SAMPLE: the same pseudo-random subset on every run, the pairs with the
+# smallest hash(row_id) (USING SAMPLE is not reproducible multi-threaded), drawn in row_id
+# order. The hash bound (a share of the hash range a little above SCATTER_SAMPLE / pairs) keeps
+# DuckDB from sorting every pair (it plans a full sort, not a top-n, for a limit this large);
+# the result is the same as without it whenever at least SCATTER_SAMPLE pairs pass it.
 CORRELATION_SAMPLE = (
     "select stream, views, video_group from ("
     "select row_id, cast(stream as double) as stream, cast(views as double) as views, "
-    "video_group from marts.kpi_tracks where in_correlation "
+    "video_group from marts.kpi_tracks where in_correlation and hash(row_id) <= cast(? as ubigint) "
     "order by hash(row_id), row_id limit ?"
     ") order by row_id"
 )
+HASH_MAX = 2**64 - 1
 MV_MATRIX = "marts.mv_priority_matrix"
 MV_SUMMARY = """
 select
@@ -174,7 +178,12 @@ def _correlation_pairs(connection: duckdb.DuckDBPyConnection, data: ReportData) 
     total = int(groups["tracks"].sum())
     data.correlation_sampled = total > SCATTER_SAMPLE
     if data.correlation_sampled:
-        data.tables["correlation_pairs"] = _read(connection, CORRELATION_SAMPLE, [SCATTER_SAMPLE])
+        share = min(1.0, 1.2 * SCATTER_SAMPLE / total + 1e-3)
+        bound = min(HASH_MAX, int(share * 2**64))
+        sample = _read(connection, CORRELATION_SAMPLE, [bound, SCATTER_SAMPLE])
+        if sample is not None and len(sample) < SCATTER_SAMPLE:  # too few hashes below the bound
+            sample = _read(connection, CORRELATION_SAMPLE, [HASH_MAX, SCATTER_SAMPLE])
+        data.tables["correlation_pairs"] = sample
     else:
         data.tables["correlation_pairs"] = _read(connection, CORRELATION_PAIRS)
 

@@ -368,6 +368,11 @@ def test_scatter_sample_is_capped_and_deterministic(
     sample = first.table("correlation_pairs")
     assert first.correlation_sampled and len(sample) == 500
     assert sample.equals(second.table("correlation_pairs"))
+    with duckdb.connect(str(path), read_only=True) as connection:  # the hash bound is a shortcut
+        unbounded = connection.execute(
+            report_data.CORRELATION_SAMPLE, [report_data.HASH_MAX, 500]
+        ).df()
+    assert sample.equals(unbounded)
     # a subset of the pairs (in row_id order), not the first 500 of them
     assert len(sample.merge(pairs, how="inner")) == 500 and not sample.equals(pairs.head(500))
     counts = report._group_counts(first.correlation_groups)
