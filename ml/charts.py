@@ -25,6 +25,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from ml.report_data import TierHistogram
+
 # Colour-blind-safe palette (Okabe-Ito)
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -275,9 +277,13 @@ def importance_chart(importances: pd.DataFrame, top: int = 8) -> str | None:
 
 @_styled
 def streams_views_chart(
-    pairs: pd.DataFrame, pearson: float | None, log_pearson: float | None
+    pairs: pd.DataFrame,
+    pearson: float | None,
+    log_pearson: float | None,
+    group_counts: dict[str, int] | None = None,
 ) -> str | None:
-    """Streams vs views on log-log axes, coloured by video group (every correlation track)."""
+    """Streams vs views on log-log axes, coloured by video group (every correlation track, or
+    a sample of them: ``group_counts`` holds the full count of each group, for the legend)."""
     if pairs is None or pairs.empty:
         return None
     figure, axis = plt.subplots(figsize=(6.4, 4.0))
@@ -285,6 +291,7 @@ def streams_views_chart(
         subset = pairs[pairs["video_group"] == group]
         if subset.empty:
             continue
+        count = len(subset) if group_counts is None else group_counts.get(group, len(subset))
         axis.scatter(
             subset["views"],
             subset["stream"],
@@ -293,7 +300,7 @@ def streams_views_chart(
             color=colour,
             linewidths=0,
             rasterized=True,
-            label=f"{group} video ({len(subset):,})",
+            label=f"{group} video ({count:,})",
         )
     axis.set_xscale("log")
     axis.set_yscale("log")
@@ -306,12 +313,19 @@ def streams_views_chart(
         parts.append(f"Pearson r = {pearson:.3f} (raw)")
     if _finite(log_pearson):
         parts.append(f"{log_pearson:.3f} (log-log)")
-    axis.set_title("Streams vs views: " + ", ".join(parts), loc="left")
+    title = "Streams vs views: " + ", ".join(parts)
+    description = "Spotify streams against YouTube views, log-log"
+    total = len(pairs) if group_counts is None else sum(group_counts.values())
+    if len(pairs) < total:
+        shown = f"{len(pairs):,} of {total:,} tracks shown (fixed sample)"
+        title += f"\n{shown}"
+        description += f"; {shown}"
+    axis.set_title(title, loc="left")
     legend = axis.legend(loc="lower right", markerscale=4)
     for handle in legend.legend_handles:
         handle.set_alpha(1)
     figure.tight_layout()
-    return to_svg(figure, "Spotify streams against YouTube views, log-log")
+    return to_svg(figure, description)
 
 
 @_styled
@@ -495,7 +509,7 @@ def row_fate_chart(fates: Sequence[tuple[str, int]]) -> str | None:
 
 @_styled
 def mv_matrix_chart(
-    matrix: pd.DataFrame,
+    histogram: TierHistogram | None,
     *,
     top_cutoff: float | None,
     high_budget_cost: float | None,
@@ -505,38 +519,34 @@ def mv_matrix_chart(
     measured_lift: tuple[float | None, float | None, float | None] = (None, None, None),
 ) -> str | None:
     """Music-video priority: how many tracks sit at each level of predicted streams (top, by
-    tier) and what stream lift each video type needs there to pay for itself (bottom: the
-    break-even curves cost / (streams x value per stream)), against the maximum lift that counts
-    as cost-efficient and the measured official-video lift (H2, observational)."""
-    if (
-        matrix is None
-        or matrix.empty
-        or not all(_finite(v) for v in (high_budget_cost, lyric_cost, value_per_stream))
+    tier: bins counted in DuckDB, ml/report_data.py) and what stream lift each video type
+    needs there to pay for itself (bottom: the break-even curves cost / (streams x value per
+    stream)), against the maximum lift that counts as cost-efficient and the measured
+    official-video lift (H2, observational)."""
+    if histogram is None or not all(
+        _finite(v) for v in (high_budget_cost, lyric_cost, value_per_stream)
     ):
-        return None
-    streams = matrix["predicted_streams"].astype(float)
-    streams = streams[streams > 0]
-    if streams.empty:
         return None
     figure, (top, bottom) = plt.subplots(
         2, 1, figsize=(6.4, 4.6), sharex=True, gridspec_kw={"height_ratios": [1, 1.5]}
     )
-    bins = np.logspace(np.log10(streams.min()), np.log10(streams.max()), 40)
-    stacks, colours, labels = [], [], []
+    bins = histogram.edges
+    stacks, weights, colours, labels = [], [], [], []
     for tier, colour in TIER_COLOURS.items():
-        values = matrix.loc[matrix["priority_tier"] == tier, "predicted_streams"].astype(float)
-        values = values[values > 0]
-        if values.empty:
+        tracks = histogram.tracks.get(tier, 0)
+        if not tracks:
             continue
-        stacks.append(values.to_numpy())
+        # one point per bin centre weighted by its count: the histogram of the tier's values
+        stacks.append(histogram.centres)
+        weights.append(histogram.counts.get(tier, np.zeros(len(bins) - 1, dtype=np.int64)))
         colours.append(colour)
-        labels.append(f"{tier} ({len(values):,})")
-    top.hist(stacks, bins=bins, stacked=True, color=colours, label=labels)
+        labels.append(f"{tier} ({tracks:,})")
+    top.hist(stacks, bins=bins, weights=weights, stacked=True, color=colours, label=labels)
     top.set_xscale("log")
     top.set_ylabel("tracks")
     top.legend(loc="upper left", fontsize=7)
     top.set_title("Music-video priority: predicted streams x cost efficiency", loc="left")
-    grid = np.logspace(np.log10(streams.min()), np.log10(streams.max()), 200)
+    grid = np.logspace(np.log10(histogram.low), np.log10(histogram.high), 200)
     for cost, colour, label in (
         (high_budget_cost, GREEN, f"high-budget video (USD {high_budget_cost:,.0f})"),
         (lyric_cost, BLUE, f"lyric video (USD {lyric_cost:,.0f})"),

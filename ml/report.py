@@ -263,7 +263,16 @@ def _study_comparison(look: Lookup) -> list[dict[str, Any]]:
 
 
 def _mv_priority(data: ReportData) -> dict[str, Any]:
-    matrix = data.table("marts.mv_priority_matrix")
+    # aggregates of the matrix computed in DuckDB (ml/report_data.py): never one row per track
+    summary_frame = data.table("mv_summary")
+    # column by column: a row (pd.Series) would turn the counts into floats
+    summary_row = (
+        None
+        if summary_frame is None or summary_frame.empty
+        else {column: summary_frame[column].iloc[0] for column in summary_frame.columns}
+    )
+    tier_table = data.table("mv_tiers")
+    candidates = data.table("mv_top_candidates")
     assumptions = data.row("marts.score_assumptions")
     source = "marts.mv_priority_matrix"
     assumption_figures = []
@@ -284,32 +293,30 @@ def _mv_priority(data: ReportData) -> dict[str, Any]:
                     label=label,
                 )
             )
-    if matrix is None or matrix.empty:
+    if summary_row is None or summary_row["scored_tracks"] == 0:
         # empty and no run: nothing to score yet; missing, or empty although a run exists:
         # the post-model dbt pass has not run since training
         return {
-            "status": NO_RUN if matrix is not None and not data.has_run else "not built",
+            "status": NO_RUN if summary_row is not None and not data.has_run else "not built",
             "source": source,
             "assumptions": assumption_figures,
             "tiers": [],
             "top_candidates": [],
             "summary": {},
         }
-    tiers = []
-    for tier, group in matrix.groupby("priority_tier", sort=True):
-        tiers.append(
-            {
-                "tier": tier,
-                "recommended_video": group["recommended_video"].iloc[0],
-                "tracks": number(len(group)),
-                "tracks_without_official_video": number((~group["has_official_video"]).sum()),
-                "median_predicted_streams": number(group["predicted_streams"].median()),
-                "median_break_even_lift": number(group["break_even_lift"].median()),
-                "total_video_cost": number(group["recommended_video_cost"].sum()),
-                "source": f"{source} where priority_tier = '{tier}'",
-            }
-        )
-    top = matrix[matrix["in_top_predicted"]]
+    tiers = [
+        {
+            "tier": row.priority_tier,
+            "recommended_video": row.recommended_video,
+            "tracks": number(row.tracks),
+            "tracks_without_official_video": number(row.tracks_without_official_video),
+            "median_predicted_streams": number(row.median_predicted_streams),
+            "median_break_even_lift": number(row.median_break_even_lift),
+            "total_video_cost": number(row.total_video_cost),
+            "source": f"{source} where priority_tier = '{row.priority_tier}'",
+        }
+        for row in tier_table.itertuples(index=False)
+    ]
     top_candidates = [
         {
             "priority_rank": number(row.priority_rank),
@@ -323,35 +330,36 @@ def _mv_priority(data: ReportData) -> dict[str, Any]:
             "break_even_lift": number(row.break_even_lift),
             "split": text(row.split),
         }
-        for row in matrix[~matrix["has_official_video"]].head(15).itertuples(index=False)
+        for row in candidates.itertuples(index=False)
     ]
-    p1 = matrix[matrix["priority_tier"].str.startswith("P1")]
     summary = {
-        "scored_tracks": figure(len(matrix), f"{source}: count(*)", "count"),
-        "top_tracks": figure(len(top), f"{source}: count(*) where in_top_predicted", "count"),
+        "scored_tracks": figure(summary_row["scored_tracks"], f"{source}: count(*)", "count"),
+        "top_tracks": figure(
+            summary_row["top_tracks"], f"{source}: count(*) where in_top_predicted", "count"
+        ),
         "top_cutoff_streams": figure(
-            top["predicted_streams"].min() if not top.empty else None,
+            summary_row["top_cutoff_streams"],
             f"{source}: min(predicted_streams) where in_top_predicted",
             "streams",
         ),
-        "p1_tracks": figure(len(p1), f"{source}: count(*) where priority_tier like 'P1%'", "count"),
+        "p1_tracks": figure(
+            summary_row["p1_tracks"], f"{source}: count(*) where priority_tier like 'P1%'", "count"
+        ),
         "p1_without_official_video": figure(
-            int((~p1["has_official_video"]).sum()),
+            summary_row["p1_without_official_video"],
             f"{source}: count(*) where priority_tier like 'P1%' and not has_official_video",
             "count",
         ),
         "p1_median_break_even_lift": figure(
-            p1["break_even_lift"].median() if not p1.empty else None,
+            summary_row["p1_median_break_even_lift"],
             f"{source}: median(break_even_lift) where priority_tier like 'P1%'",
             "lift",
         ),
         "p2_tracks": figure(
-            int(matrix["priority_tier"].str.startswith("P2").sum()),
-            f"{source}: count(*) where priority_tier like 'P2%'",
-            "count",
+            summary_row["p2_tracks"], f"{source}: count(*) where priority_tier like 'P2%'", "count"
         ),
         "lyric_tracks": figure(
-            int((matrix["recommended_video"] == "lyric").sum()),
+            summary_row["lyric_tracks"],
             f"{source}: count(*) where recommended_video = 'lyric'",
             "count",
         ),
@@ -502,6 +510,17 @@ def _missing(value: Any) -> bool:
         return False
 
 
+def _group_counts(groups: pd.DataFrame | None) -> dict[str, int] | None:
+    """Correlation pairs per video_group (all of them, also when the chart shows a sample)."""
+    if groups is None:
+        return None
+    return {
+        str(group): int(tracks)
+        for group, tracks in zip(groups["video_group"], groups["tracks"], strict=True)
+        if not _missing(group)
+    }
+
+
 def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup | None]:
     """Every chart as trusted inline SVG (ml/charts.py), or None when its data is missing."""
     kpis = data.row("marts.kpi_summary")
@@ -541,7 +560,6 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
         ):
             values = {v: value_of(look.metric(model, v, "test", metric)) for v in VARIANTS}
             quality_rows.append((label, values, claim))
-    matrix = data.table("marts.mv_priority_matrix")
     cutoff = report["mv_priority"].get("summary", {}).get("top_cutoff_streams")
     assumptions = {a["key"]: a["value"] for a in report["mv_priority"]["assumptions"]}
     h2 = hypothesis_item(report, "H2")
@@ -556,6 +574,7 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
             data.table("correlation_pairs"),
             None if kpis is None else number(kpis["pearson_streams_views"]),
             None if kpis is None else number(kpis["pearson_log_streams_log_views"]),
+            group_counts=_group_counts(data.correlation_groups),
         ),
         "official_video": charts.official_video_chart(data.table("marts.official_video_impact")),
         "tempo": charts.tempo_chart(
@@ -564,7 +583,7 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
         "segments": charts.segment_heatmap(segments),
         "row_fate": charts.row_fate_chart(fates),
         "mv_matrix": charts.mv_matrix_chart(
-            matrix,
+            data.mv_histogram,
             top_cutoff=value_of(cutoff),
             high_budget_cost=assumptions.get("mv_high_budget_video_cost"),
             lyric_cost=assumptions.get("mv_lyric_video_cost"),
@@ -616,6 +635,17 @@ def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
+def _scatter(data: ReportData) -> dict[str, Any]:
+    """Whether the streams-vs-views chart shows a sample, and of how many tracks."""
+    pairs = data.table("correlation_pairs")
+    counts = _group_counts(data.correlation_groups) or {}
+    return {
+        "sampled": data.correlation_sampled,
+        "shown": 0 if pairs is None else len(pairs),
+        "total": sum(counts.values()),
+    }
+
+
 def render_html(
     report: dict[str, Any],
     data: ReportData,
@@ -633,6 +663,7 @@ def render_html(
         checklist=_records(checklist),
         video_groups=_records(data.table("marts.official_video_impact")),
         album_types=_records(data.table("marts.kpi_by_album_type")),
+        scatter=_scatter(data),
         # finished steps only: the render step itself is still running
         steps=[] if log is None else [vars(s) for s in log.steps if s.status != "running"],
         kpis={item["key"]: item for item in report["headline_kpis"]},

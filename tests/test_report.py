@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from ml import report, stats
+from ml import report, report_data, stats
 from ml.__main__ import main as cli_main
 from ml.config import Settings
 from ml.dbt import run_dbt
@@ -268,6 +268,129 @@ def test_figures_match_the_warehouse(
     summary = payload["mv_priority"]["summary"]
     for key in ("top_tracks", "p1_tracks", "lyric_tracks"):
         assert summary[key]["value"] == counts[key]
+
+
+def _same(got: Any, expected: Any) -> bool:
+    """A report value (JSON) and a pandas one: NaN = None, floats to 1e-12, rest exactly."""
+    if got is None or expected is None or pd.isna(expected):
+        return got is None and (expected is None or pd.isna(expected))
+    if isinstance(expected, float | np.floating):
+        return got == pytest.approx(float(expected), rel=1e-12)
+    return got == expected
+
+
+def test_mv_figures_equal_pandas_over_the_whole_matrix(
+    fake_run_warehouse: Settings, fake_reports: list[Path]
+) -> None:
+    """The report aggregates marts.mv_priority_matrix in SQL; pandas over every row agrees."""
+    payload, _ = _load(fake_reports)
+    mv = payload["mv_priority"]
+    matrix = _sql(fake_run_warehouse, "select * from marts.mv_priority_matrix").sort_values(
+        "priority_rank"
+    )
+    assert mv["status"] == "ok" and len(matrix) > 1000
+    expected_tiers = [
+        {
+            "tier": tier,
+            "recommended_video": group["recommended_video"].iloc[0],
+            "tracks": len(group),
+            "tracks_without_official_video": int((~group["has_official_video"]).sum()),
+            "median_predicted_streams": group["predicted_streams"].median(),
+            "median_break_even_lift": group["break_even_lift"].median(),
+            "total_video_cost": group["recommended_video_cost"].sum(),
+        }
+        for tier, group in matrix.groupby("priority_tier", sort=True)
+    ]
+    assert len(expected_tiers) >= 3
+    assert [item["tier"] for item in mv["tiers"]] == [item["tier"] for item in expected_tiers]
+    for got, expected in zip(mv["tiers"], expected_tiers, strict=True):
+        for key, value in expected.items():
+            assert _same(got[key], value), (expected["tier"], key)
+    columns = [
+        "priority_rank", "artist", "track", "priority_tier", "recommended_video",
+        "has_official_video", "predicted_streams", "hit_probability", "break_even_lift", "split",
+    ]  # fmt: skip
+    candidates = matrix[~matrix["has_official_video"]].head(15)[columns]
+    assert len(mv["top_candidates"]) == len(candidates) == 15
+    for got, expected in zip(mv["top_candidates"], candidates.to_dict("records"), strict=True):
+        assert got.keys() == expected.keys()
+        assert all(_same(got[key], expected[key]) for key in columns), (got, expected)
+    top = matrix[matrix["in_top_predicted"]]
+    p1 = matrix[matrix["priority_tier"].str.startswith("P1")]
+    expected_summary = {
+        "scored_tracks": len(matrix),
+        "top_tracks": len(top),
+        "top_cutoff_streams": top["predicted_streams"].min(),
+        "p1_tracks": len(p1),
+        "p1_without_official_video": int((~p1["has_official_video"]).sum()),
+        "p1_median_break_even_lift": p1["break_even_lift"].median(),
+        "p2_tracks": int(matrix["priority_tier"].str.startswith("P2").sum()),
+        "lyric_tracks": int((matrix["recommended_video"] == "lyric").sum()),
+    }
+    assert mv["summary"].keys() == expected_summary.keys()
+    for key, value in expected_summary.items():
+        assert _same(mv["summary"][key]["value"], value), key
+    assert expected_summary["p1_tracks"] > 0 and expected_summary["lyric_tracks"] > 0
+
+
+def test_mv_histogram_bins_equal_numpy(fake_run_warehouse: Settings) -> None:
+    """The chart's per-tier bins, counted in DuckDB, are numpy.histogram of every track."""
+    histogram = report_data.load_report_data(fake_run_warehouse.warehouse_path).mv_histogram
+    matrix = _sql(fake_run_warehouse, "select * from marts.mv_priority_matrix")
+    positive = matrix[matrix["predicted_streams"] > 0]
+    streams = positive["predicted_streams"]
+    assert (histogram.low, histogram.high) == (streams.min(), streams.max())
+    edges = np.logspace(np.log10(streams.min()), np.log10(streams.max()), 40)
+    np.testing.assert_array_equal(histogram.edges, edges)
+    assert histogram.tracks == positive["priority_tier"].value_counts().to_dict()
+    for tier, group in positive.groupby("priority_tier"):
+        counts, _ = np.histogram(group["predicted_streams"], bins=edges)
+        np.testing.assert_array_equal(histogram.counts[tier], counts, err_msg=tier)
+
+
+def _unprefixed(svg: str) -> str:
+    return re.sub(r"\bc\d+-", "", svg)
+
+
+def test_scatter_sample_is_capped_and_deterministic(
+    fake_run_warehouse: Settings, monkeypatch
+) -> None:
+    path = fake_run_warehouse.warehouse_path
+    everything = report_data.load_report_data(path)
+    pairs = everything.table("correlation_pairs")
+    total = len(pairs)
+    assert not everything.correlation_sampled and total > 1000  # below the cap: every pair
+    assert pairs.equals(
+        _sql(fake_run_warehouse, report_data.CORRELATION_PAIRS)
+    )  # in row_id order, as before
+    monkeypatch.setattr(report_data, "SCATTER_SAMPLE", 500)
+    first, second = report_data.load_report_data(path), report_data.load_report_data(path)
+    sample = first.table("correlation_pairs")
+    assert first.correlation_sampled and len(sample) == 500
+    assert sample.equals(second.table("correlation_pairs"))
+    with duckdb.connect(str(path), read_only=True) as connection:  # the hash bound is a shortcut
+        unbounded = connection.execute(
+            report_data.CORRELATION_SAMPLE, [report_data.HASH_MAX, 500]
+        ).df()
+    assert sample.equals(unbounded)
+    # a subset of the pairs (in row_id order), not the first 500 of them
+    assert len(sample.merge(pairs, how="inner")) == 500 and not sample.equals(pairs.head(500))
+    counts = report._group_counts(first.correlation_groups)
+    assert counts == pairs["video_group"].value_counts().to_dict()  # the legend: every track
+    svgs = [
+        report.build_charts(report.build_executive_report(data, fake_run_warehouse), data)[
+            "streams_views"
+        ]
+        for data in (first, second)
+    ]
+    assert _unprefixed(str(svgs[0])) == _unprefixed(str(svgs[1]))
+    assert f"500 of {total:,} tracks shown" in svgs[0]
+    for group, n in counts.items():
+        assert f"{group} video ({n:,})" in svgs[0]
+    monkeypatch.setattr(report_data, "SCATTER_SAMPLE", 100)
+    data = report_data.load_report_data(path)
+    largest = max(len(frame) for frame in data.tables.values() if frame is not None)
+    assert largest <= 100  # no query returns one row per track
 
 
 def test_sentences_follow_the_numbers(fake_reports: list[Path]) -> None:
