@@ -164,15 +164,12 @@ def _pipeline(spec: ModelSpec, config: TrainingConfig, *, oob_score: bool = Fals
     )
 
 
-def _out_of_bag(pipeline: Pipeline, spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
-    """The forest's out-of-bag prediction of each training row, and which rows have one (a row
-    drawn into every tree's bootstrap sample has none: sklearn reports 0 for it; only possible
-    with very few trees)."""
+def _out_of_bag(pipeline: Pipeline) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted regression forest's out-of-bag prediction of each training row, and which rows
+    have one (a row drawn into every tree's bootstrap sample has none: sklearn reports 0 for it;
+    only possible with very few trees)."""
     forest = pipeline.named_steps["forest"]
-    if spec.task == "classification":
-        predicted = np.asarray(forest.oob_decision_function_, dtype=float)[:, 1]
-    else:
-        predicted = np.asarray(forest.oob_prediction_, dtype=float).ravel()
+    predicted = np.asarray(forest.oob_prediction_, dtype=float).ravel()
     has_oob = np.zeros(len(predicted), dtype=bool)
     for drawn in forest.estimators_samples_:
         in_bag = np.zeros(len(predicted), dtype=bool)
@@ -305,7 +302,7 @@ def train_model(
     if out_of_bag:
         # Fitted once: its out-of-bag predictions on the training part are its "unseen rows"
         # estimate (split 'oob'), at the cost of one fit instead of cv_folds + 1.
-        predicted, bagged = _out_of_bag(audio_pipeline, audio_spec)
+        predicted, bagged = _out_of_bag(audio_pipeline)
         if bagged.sum() < 2:
             raise PipelineError(
                 f"{spec.name}: the audio-only forest has no out-of-bag predictions "

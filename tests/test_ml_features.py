@@ -172,7 +172,7 @@ def test_out_of_bag_estimate_of_the_audio_only_baseline() -> None:
     pipeline = build_pipeline(
         spec, n_estimators=3, max_depth=4, random_state=0, n_jobs=1, oob_score=True
     ).fit(frame, target)
-    predicted, has_oob = _out_of_bag(pipeline, spec)
+    predicted, has_oob = _out_of_bag(pipeline)
     forest = pipeline.named_steps["forest"]
     inputs = pipeline.named_steps["preprocess"].transform(frame)
     per_tree = np.array([tree.predict(inputs) for tree in forest.estimators_])
