@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 
 from ml.config import DEFAULT_GENERATED_ROWS, load_settings
-from ml.errors import PipelineError
-from ml.locking import run_lock
-from ml.run_log import RunLog
+from ml.runtime.errors import PipelineError
+from ml.runtime.locking import run_lock
+from ml.runtime.run_log import RunLog
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,7 +69,7 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
 
         build_warehouse(settings, log)
     elif args.command == "train":
-        from ml import train
+        from ml.modeling import train
 
         config = train.TrainingConfig.from_env(
             n_estimators=args.n_estimators,
@@ -79,16 +79,16 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
         )
         print(train.train_all(settings, config=config))
     elif args.command == "stats":
-        from ml import stats
+        from ml.statistics import hypotheses as stats
 
         print(stats.run_hypothesis_tests(settings).to_string(index=False))
     elif args.command == "report":
-        from ml import report
+        from ml.reporting import render as report
 
         for path in report.render_reports(settings, log):
             print(path)
     elif args.command == "query":
-        from ml.warehouse import session
+        from ml.runtime.warehouse import session
 
         with session(settings.warehouse_path, read_only=True) as connection:
             try:
@@ -98,7 +98,7 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
             if result is not None:
                 print(result.df().to_string(index=False, max_colwidth=60))
     elif args.command == "score":
-        from ml import score
+        from ml.modeling import predict as score
 
         score.score_file(settings, args.input, args.output)
 

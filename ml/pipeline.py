@@ -8,12 +8,12 @@ from pathlib import Path
 
 from ml import synthetic
 from ml.config import DEFAULT_GENERATED_ROWS, Settings
-from ml.dbt import run_dbt
-from ml.errors import PipelineError, WarehouseLockedError
-from ml.locking import wait_until_writable
-from ml.raw_input import check_raw_csv, diagnose_csv
-from ml.run_log import RunLog
-from ml.warehouse import session
+from ml.runtime.dbt_runner import run_dbt
+from ml.runtime.errors import PipelineError, WarehouseLockedError
+from ml.runtime.locking import wait_until_writable
+from ml.runtime.raw_input import check_raw_csv, diagnose_csv
+from ml.runtime.run_log import RunLog
+from ml.runtime.warehouse import session
 
 # Everything downstream of the tables that Python writes (schema ml) is built after training.
 POST_MODEL_SELECTOR = "source:ml+"
@@ -106,7 +106,9 @@ def _explain_csv_failure(settings: Settings, error: PipelineError) -> PipelineEr
 
 def run_all(settings: Settings, log: RunLog, *, rows: int = DEFAULT_GENERATED_ROWS) -> None:
     """`make run`: every step in order; each step's record ends up in execution_summary.json."""
-    from ml import report, stats, train  # heavy imports only when the job runs
+    from ml.modeling import train  # heavy imports only when the job runs
+    from ml.reporting import render as report
+    from ml.statistics import hypotheses as stats
 
     with log.step("prepare input") as record:
         settings = resolve_raw_input(settings, rows)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
-from ml.bench.runner import main
+from benchmark.runner import main  # noqa: E402
 
 if __name__ == "__main__":
     raise SystemExit(main())

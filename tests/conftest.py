@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from ml.config import Settings
 from ml.pipeline import build_warehouse
-from ml.run_log import RunLog
+from ml.runtime.run_log import RunLog
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The benchmark (scripts/benchmark) is not part of the ml package; its tests import it from here.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 SMALL_ROWS = 3000
 SMALL_SEED = 7
 

@@ -1,0 +1,1 @@
+"""Modeling: model specs, dataset, training, evaluation, batch prediction and scoring, registry."""

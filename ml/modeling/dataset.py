@@ -1,0 +1,113 @@
+"""Reading the modelling set and the tracks to predict from the marts, and the train/test split."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from ml.runtime.errors import PipelineError
+from ml.runtime.warehouse import connect, session
+
+MODELLING_RELATION = "marts.model_features"
+TRACKS_RELATION = "marts.tracks"
+# Columns of marts.tracks the models read (the same names as in marts.model_features).
+PREDICTION_COLUMNS: tuple[str, ...] = (
+    "uri", "row_id", "artist", "album_type", "danceability", "energy", "key", "loudness",
+    "speechiness", "acousticness", "instrumentalness", "liveness", "valence", "tempo",
+    "duration_minutes", "audio_positivity", "audio_complexity", "youtube_engagement",
+    "log_views", "log_likes", "log_comments", "has_youtube_video", "official_video", "licensed",
+    "log_streams",
+)  # fmt: skip
+MIN_MODELLING_ROWS = 50
+
+
+@dataclass
+class ModellingData:
+    """The modelling rows (one per uri), split by uri; `total_rows` before any sampling cap."""
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    total_rows: int
+
+    @property
+    def sampled(self) -> bool:
+        return len(self.train) + len(self.test) < self.total_rows
+
+
+def load_modelling_frame(
+    warehouse_path: Path, *, max_rows: int | None, random_state: int
+) -> tuple[pd.DataFrame, int]:
+    """marts.model_features ordered by uri; a seeded uniform sample of max_rows uris if larger."""
+    with session(warehouse_path, read_only=True) as connection:
+        try:
+            total = connection.execute(f"select count(*) from {MODELLING_RELATION}").fetchone()[0]
+        except duckdb.Error as error:
+            raise PipelineError(
+                f"{MODELLING_RELATION} is missing from warehouse {warehouse_path}",
+                step="train",
+                hint="run `python -m ml build` (or `make run`) first",
+            ) from error
+        if max_rows is not None and total > max_rows:
+            uris = connection.execute(f"select uri from {MODELLING_RELATION} order by uri").df()[
+                "uri"
+            ]
+            chosen = np.random.default_rng(random_state).choice(len(uris), max_rows, replace=False)
+            connection.register("chosen_uris", uris.iloc[np.sort(chosen)].to_frame())
+            frame = connection.execute(
+                f"select m.* from {MODELLING_RELATION} as m "
+                "semi join chosen_uris using (uri) order by m.uri"
+            ).df()
+        else:
+            frame = connection.execute(f"select * from {MODELLING_RELATION} order by uri").df()
+    if frame["uri"].duplicated().any():
+        raise PipelineError(
+            f"{MODELLING_RELATION} has duplicate uris: the split by track would leak",
+            step="train",
+        )
+    if len(frame) < MIN_MODELLING_ROWS:
+        raise PipelineError(
+            f"{MODELLING_RELATION} has only {len(frame)} rows; at least {MIN_MODELLING_ROWS} "
+            "distinct tracks with known streams are needed to train and evaluate",
+            step="train",
+            hint="check marts.row_fate for why rows were quarantined, de-duplicated or dropped",
+        )
+    return frame, int(total)
+
+
+def split_by_track(
+    frame: pd.DataFrame, *, test_size: float, random_state: int, total_rows: int
+) -> ModellingData:
+    """80/20 (test_size) split of distinct tracks, stratified on the hit label."""
+    labels = frame["is_hit"].astype(bool)
+    stratify = labels if labels.value_counts().min() >= 2 else None
+    train, test = train_test_split(
+        frame, test_size=test_size, random_state=random_state, stratify=stratify
+    )
+    return ModellingData(
+        train=train.reset_index(drop=True), test=test.reset_index(drop=True), total_rows=total_rows
+    )
+
+
+def iter_tracks(warehouse_path: Path, *, batch_rows: int) -> Iterator[pd.DataFrame]:
+    """Every distinct track of marts.tracks (labelled or not), in batches, ordered by row_id."""
+    vectors = max(1, batch_rows // 2048)
+    connection = connect(warehouse_path, read_only=True)
+    try:
+        result = connection.execute(
+            f"select {', '.join(PREDICTION_COLUMNS)}, "
+            "coalesce(not is_outlier and stream is not null, false) as is_modelling_track "
+            f"from {TRACKS_RELATION} order by row_id"
+        )
+        while True:
+            chunk = result.fetch_df_chunk(vectors)
+            if chunk.empty:
+                break
+            yield chunk
+    finally:
+        connection.close()

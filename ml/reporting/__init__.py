@@ -1,0 +1,1 @@
+"""Reporting: warehouse figures -> executive JSON, HTML (jinja2) and the console summary."""

@@ -1,0 +1,1 @@
+"""Runtime: warehouse access, run locks, the run log, raw-input checks, the dbt runner, errors."""

@@ -1,0 +1,114 @@
+"""Pre-flight checks of a raw CSV before dbt reads it: clear messages instead of SQL errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+
+from ml.runtime.errors import PipelineError
+
+# The raw file's header (the first column's header is empty). Order does not matter to dbt.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "", "Artist", "Url_spotify", "Track", "Album", "Album_type", "Uri", "Danceability", "Energy",
+    "Key", "Loudness", "Speechiness", "Acousticness", "Instrumentalness", "Liveness", "Valence",
+    "Tempo", "Duration_ms", "Url_youtube", "Title", "Channel", "Views", "Likes", "Comments",
+    "Description", "Licensed", "official_video", "Stream",
+)  # fmt: skip
+# Columns a file of new tracks may leave out entirely when scoring.
+OPTIONAL_FOR_SCORING: frozenset[str] = frozenset({"Stream"})
+_SNIFF_BYTES = 1 << 20  # the header and the first rows are checked; dbt reads the rest
+
+
+def _display(name: str) -> str:
+    return repr(name) if name else "'' (the empty first header)"
+
+
+def check_raw_csv(path: Path, *, required: tuple[str, ...] = REQUIRED_COLUMNS) -> list[str]:
+    """Validate that `path` is a readable UTF-8 CSV with the required header; return the header."""
+    if not path.exists():
+        raise PipelineError(f"{path}: file not found", step="ingest")
+    if path.is_dir():
+        raise PipelineError(f"{path}: is a directory, expected a CSV file", step="ingest")
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if not head.strip():
+        raise PipelineError(f"{path}: the file is empty (no header, no rows)", step="ingest")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        cut_at_boundary = len(head) == _SNIFF_BYTES and error.start >= len(head) - 4
+        if not cut_at_boundary:
+            line = head[: error.start].count(b"\n") + 1
+            raise PipelineError(
+                f"{path}: line {line}: not valid UTF-8 (byte 0x{head[error.start]:02x} at offset "
+                f"{error.start})",
+                step="ingest",
+                hint="re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+            ) from error
+        text = head[: error.start].decode("utf-8")
+    text = text.removeprefix("\ufeff")
+    header = next(csv.reader(io.StringIO(text)), [])
+    header = [name.strip() for name in header]
+    missing = [name for name in required if name not in header]
+    if missing:
+        missing_text = ", ".join(_display(name) for name in missing)
+        found_text = ", ".join(_display(name) for name in header[:30])
+        raise PipelineError(
+            f"{path}: line 1 (header): missing column(s) {missing_text}; "
+            f"found {len(header)} column(s): {found_text}",
+            step="ingest",
+            hint="the file must have the Kaggle 'Spotify and Youtube' layout (28 columns)",
+        )
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise PipelineError(
+            f"{path}: line 1 (header): duplicated column(s) {', '.join(map(_display, duplicated))}",
+            step="ingest",
+        )
+    if len(text.splitlines()) < 2 and len(head) == path.stat().st_size:
+        raise PipelineError(f"{path}: header only, no data rows", step="ingest")
+    return header
+
+
+def diagnose_csv(path: Path, *, limit: int = 5) -> str | None:
+    """Find the records DuckDB cannot parse (unterminated quote, wrong field count, bad UTF-8).
+
+    Run only after a failed read: a strict read of the whole file with explicit text columns
+    (no dialect sniffing) that stores, instead of raising, each error with its line and column.
+    DuckDB counts CSV records, not physical lines (a quoted description may span several lines).
+    Returns a message naming file, record and column, or None when no parse error is found.
+    """
+    try:
+        header = check_raw_csv(path, required=())
+    except PipelineError as error:
+        return error.message
+    columns = {(name or "column00"): "VARCHAR" for name in header}
+    with duckdb.connect() as connection:
+        try:
+            connection.execute(
+                "select count(*) from read_csv(?, header = true, auto_detect = false,"
+                " columns = ?, delim = ',', quote = '\"', escape = '\"',"
+                " store_rejects = true)",
+                [str(path), columns],
+            ).fetchall()  # the scan (and the rejects table) happens on fetch
+            rejects = connection.execute(
+                "select line, column_name, error_type, error_message from reject_errors"
+                " qualify row_number() over (partition by line order by column_idx) = 1"
+                " order by line"
+            ).fetchall()
+        except duckdb.Error as error:
+            return f"{path}: cannot be parsed as CSV: {str(error).splitlines()[0]}"
+    if not rejects:
+        return None
+    lines = [
+        f"{path}: record {record} (the header is record 1; row_id {record - 2}), "
+        f"column {column!r}: {message} ({kind.lower()})"
+        for record, column, kind, message in rejects[:limit]
+    ]
+    more = len(rejects) - limit
+    if more > 0:
+        lines.append(f"... and {more} more parse error(s)")
+    return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""DuckDB access: short-lived connections, a bounded retry while another process holds the file."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ml.runtime.errors import PipelineError, WarehouseLockedError
+
+LOCK_RETRY_SECONDS = 10.0
+_LOCK_PATTERN = re.compile(r"(Could not set lock|Conflicting lock|lock on file)", re.IGNORECASE)
+_PID_PATTERN = re.compile(r"PID (\d+)")
+
+
+def _describe_lock(error: Exception, path: Path) -> str:
+    text = str(error)
+    pid = _PID_PATTERN.search(text)
+    holder = f"process {pid.group(1)}" if pid else "another process"
+    return (
+        f"the warehouse {path} is in use by {holder} "
+        "(another `make run`, dbt, or an open DuckDB writer); waited "
+        f"{LOCK_RETRY_SECONDS:.0f} s"
+    )
+
+
+def connect(
+    path: Path, *, read_only: bool = False, retry_seconds: float = LOCK_RETRY_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, retrying for a short, bounded time while another process holds it."""
+    if read_only and not path.exists():
+        raise PipelineError(
+            f"warehouse {path} does not exist", hint="run `make run` (or `dbt build`) first"
+        )
+    deadline = time.monotonic() + retry_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if not _LOCK_PATTERN.search(str(error)):
+                raise PipelineError(f"cannot open warehouse {path}: {error}") from error
+            if time.monotonic() >= deadline:
+                raise WarehouseLockedError(
+                    _describe_lock(error, path), hint="wait for it to finish, then re-run"
+                ) from error
+            time.sleep(0.5)
+
+
+@contextmanager
+def session(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is always closed, so the file is never left locked."""
+    connection = connect(path, read_only=read_only)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def read_table(path: Path, relation: str) -> pd.DataFrame:
+    """Read a whole relation (e.g. 'marts.model_features') as a DataFrame."""
+    with session(path, read_only=True) as connection:
+        try:
+            return connection.sql(f"select * from {relation}").df()
+        except duckdb.CatalogException as error:
+            raise PipelineError(
+                f"{relation} is missing from warehouse {path}",
+                hint="run `dbt build` (or `make run`) first",
+            ) from error
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])

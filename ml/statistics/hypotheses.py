@@ -1,0 +1,491 @@
+"""H1-H3 (SPEC step 6): statistic, 95% interval, p-value and verdict, stored in ml.hypothesis_tests.
+
+Populations come from ``marts.kpi_tracks`` (the KPI marts' population flags), so the SQL KPIs
+and these tests measure the same tracks:
+
+* H1 predictability: the stream model's 5-fold CV R2 (latest training run that recorded one in
+  ``ml.metrics``); interval mean +- t(0.975, k-1) * cv_std / sqrt(k). ``not yet evaluated``
+  before any training run.
+* H2 official-video lift: mean streams of official-video tracks / mean streams of tracks whose
+  video is not official - 1; seeded percentile bootstrap interval (groups resampled separately;
+  above a million tracks the delta-method interval instead) and a one-sided Mann-Whitney U test
+  (official streams tend to be larger).
+* H3 cross-platform correlation: Pearson r of raw streams and views; Fisher-z interval and a
+  one-sided Fisher-z test of rho <= 0.60. The log-log r is reported in ``method``.
+
+One decision rule for all three: ``supported`` when the whole interval is at or above the
+threshold (H2 also needs Mann-Whitney p < 0.05), ``not supported`` when the whole interval is
+below it, ``inconclusive`` otherwise, ``not yet evaluated`` when there is nothing to test.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from ml.config import Settings
+from ml.runtime.errors import PipelineError
+from ml.runtime.warehouse import session
+
+CONFIDENCE = 0.95
+ALPHA = 0.05
+BOOTSTRAP_RESAMPLES = 2_000
+BOOTSTRAP_CHUNK_VALUES = 4_000_000  # resampled values held at once (~32 MB of indices)
+# Above this many tracks (both groups), 2,000 resamples would draw billions of values (minutes
+# at 10M rows); the interval of the lift then comes from the delta method for a ratio of two
+# independent means, which at that size agrees with the bootstrap (both rest on the CLT).
+BOOTSTRAP_MAX_TRACKS = 1_000_000
+MIN_OBSERVATIONS = 30  # fewest pairs (H3) or tracks per group (H2) worth testing
+CV_FOLDS = 5
+STREAM_MODEL = "stream_regressor"
+
+H1_THRESHOLD = 0.70
+H2_THRESHOLD = 0.30
+H3_THRESHOLD = 0.60
+
+SUPPORTED = "supported"
+NOT_SUPPORTED = "not supported"
+INCONCLUSIVE = "inconclusive"
+NOT_EVALUATED = "not yet evaluated"
+
+COLUMNS = [
+    "hypothesis",
+    "statement",
+    "metric",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "threshold",
+    "verdict",
+    "method",
+    "n",
+    "run_id",
+    "computed_at",
+]
+
+H1_STATEMENT = (
+    "Spotify streams are predictable from audio features plus YouTube engagement: the stream "
+    f"model's {CV_FOLDS}-fold cross-validated R2 (target log streams) is at least "
+    f"{H1_THRESHOLD:.2f}."
+)
+H2_STATEMENT = (
+    "An official music video goes with at least 30% more streams: mean streams of tracks whose "
+    "YouTube video is the official one are at least 1.30 times those whose video is not official."
+)
+H3_STATEMENT = (
+    "Spotify streams and YouTube views move together: the Pearson correlation of streams and "
+    f"views is at least {H3_THRESHOLD:.2f}."
+)
+
+
+@dataclass(frozen=True)
+class HypothesisResult:
+    """One row of ml.hypothesis_tests (without computed_at, added when written)."""
+
+    hypothesis: str
+    statement: str
+    metric: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    threshold: float
+    verdict: str
+    method: str
+    n: int | None
+    run_id: str | None = None
+
+
+def _not_evaluated(common: dict[str, Any], method: str, *, n: int | None) -> HypothesisResult:
+    """A hypothesis with nothing to test yet: no estimate, no interval, the reason in `method`."""
+    return HypothesisResult(
+        **common,
+        estimate=None,
+        ci_low=None,
+        ci_high=None,
+        p_value=None,
+        verdict=NOT_EVALUATED,
+        method=method,
+        n=n,
+    )
+
+
+@dataclass(frozen=True)
+class CorrelationTest:
+    r: float
+    ci_low: float
+    ci_high: float
+    p_value: float  # one-sided, H0: rho <= rho0
+    n: int
+
+
+@dataclass(frozen=True)
+class CvScore:
+    run_id: str
+    mean: float
+    std: float | None
+    n: int | None
+
+
+def decide(
+    estimate: float | None,
+    ci_low: float | None,
+    ci_high: float | None,
+    threshold: float,
+) -> str:
+    """The shared rule: the whole interval at/above the threshold, below it, or straddling it."""
+    if estimate is None or not math.isfinite(estimate):
+        return NOT_EVALUATED
+    if ci_low is None or ci_high is None:
+        return SUPPORTED if estimate >= threshold else NOT_SUPPORTED
+    if ci_low >= threshold:
+        return SUPPORTED
+    if ci_high < threshold:
+        return NOT_SUPPORTED
+    return INCONCLUSIVE
+
+
+def pearson_fisher(
+    x: np.ndarray, y: np.ndarray, *, rho0: float, confidence: float = CONFIDENCE
+) -> CorrelationTest:
+    """Pearson r with a Fisher-z interval and a one-sided Fisher-z test of H0: rho <= rho0."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = len(x)
+    if n < 4:
+        raise ValueError(f"a Fisher-z interval needs at least 4 pairs, got {n}")
+    r = float(np.clip(np.corrcoef(x, y)[0, 1], -1.0, 1.0))
+    if abs(r) == 1.0:  # atanh is infinite: the interval collapses to r
+        p_value = 0.0 if r > rho0 else 1.0
+        return CorrelationTest(r=r, ci_low=r, ci_high=r, p_value=p_value, n=n)
+    se = 1.0 / math.sqrt(n - 3)
+    z = math.atanh(r)
+    half_width = float(scipy_stats.norm.ppf(0.5 + confidence / 2)) * se
+    p_value = float(scipy_stats.norm.sf((z - math.atanh(rho0)) / se))
+    return CorrelationTest(
+        r=r,
+        ci_low=math.tanh(z - half_width),
+        ci_high=math.tanh(z + half_width),
+        p_value=p_value,
+        n=n,
+    )
+
+
+def mean_lift(treated: np.ndarray, baseline: np.ndarray) -> float:
+    """mean(treated) / mean(baseline) - 1 (the SQL macro kpi_lift on means)."""
+    return float(np.mean(treated) / np.mean(baseline) - 1.0)
+
+
+def bootstrap_mean_lift(
+    treated: np.ndarray,
+    baseline: np.ndarray,
+    *,
+    seed: int,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    confidence: float = CONFIDENCE,
+) -> tuple[float, float]:
+    """Percentile interval of the mean lift; each group is resampled with replacement on its own."""
+    treated = np.asarray(treated, dtype=float)
+    baseline = np.asarray(baseline, dtype=float)
+    rng = np.random.default_rng(seed)
+    lifts = np.empty(resamples)
+    chunk = max(1, BOOTSTRAP_CHUNK_VALUES // (len(treated) + len(baseline)))
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        treated_means = treated[rng.integers(0, len(treated), (size, len(treated)))].mean(axis=1)
+        baseline_means = baseline[rng.integers(0, len(baseline), (size, len(baseline)))].mean(
+            axis=1
+        )
+        lifts[start : start + size] = treated_means / baseline_means - 1.0
+    tail = (1.0 - confidence) / 2
+    low, high = np.quantile(lifts, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+def delta_mean_lift_interval(
+    treated: np.ndarray, baseline: np.ndarray, *, confidence: float = CONFIDENCE
+) -> tuple[float, float]:
+    """Normal interval of mean(treated) / mean(baseline) - 1 by the delta method (independent
+    groups): se = ratio * sqrt(var_t / (n_t mean_t^2) + var_b / (n_b mean_b^2))."""
+    treated = np.asarray(treated, dtype=float)
+    baseline = np.asarray(baseline, dtype=float)
+    mean_t, mean_b = treated.mean(), baseline.mean()
+    ratio = mean_t / mean_b
+    relative_var = treated.var(ddof=1) / (len(treated) * mean_t**2) + baseline.var(ddof=1) / (
+        len(baseline) * mean_b**2
+    )
+    half_width = float(scipy_stats.norm.ppf(0.5 + confidence / 2)) * ratio * math.sqrt(relative_var)
+    return float(ratio - 1.0 - half_width), float(ratio - 1.0 + half_width)
+
+
+def evaluate_h1(score: CvScore | None, *, folds: int = CV_FOLDS) -> HypothesisResult:
+    """H1 from the stream model's CV R2; not yet evaluated when no run recorded one."""
+    common = {
+        "hypothesis": "H1",
+        "statement": H1_STATEMENT,
+        "metric": "cv_r2",
+        "threshold": H1_THRESHOLD,
+    }
+    if score is None:
+        return _not_evaluated(
+            common,
+            (
+                f"no training run has recorded the {STREAM_MODEL} CV R2 in ml.metrics yet: "
+                "run `python -m ml train`, then `python -m ml stats`"
+            ),
+            n=None,
+        )
+    low = high = None
+    interval = "no cv_std recorded: verdict from the estimate alone"
+    if score.std is not None and math.isfinite(score.std):
+        t = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, folds - 1))
+        half_width = t * score.std / math.sqrt(folds)
+        low, high = score.mean - half_width, score.mean + half_width
+        interval = (
+            f"95% interval = cv_mean +- t(0.975, {folds - 1}) * cv_std / sqrt({folds}) "
+            f"(t = {t:.3f}; folds share training data, so it is optimistic)"
+        )
+    return HypothesisResult(
+        **common,
+        estimate=score.mean,
+        ci_low=low,
+        ci_high=high,
+        p_value=None,
+        verdict=decide(score.mean, low, high, H1_THRESHOLD),
+        method=(
+            f"{STREAM_MODEL} {folds}-fold CV R2 (ml.metrics variant 'model', splits cv_mean and "
+            f"cv_std) of the latest run recording it; {interval}; supported when the interval "
+            f"lower bound >= {H1_THRESHOLD}, not supported when the upper bound < {H1_THRESHOLD}, "
+            "else inconclusive"
+        ),
+        n=score.n,
+        run_id=score.run_id,
+    )
+
+
+def evaluate_h2(official: np.ndarray, unofficial: np.ndarray, *, seed: int) -> HypothesisResult:
+    """H2: official-video mean stream lift, seeded bootstrap interval, Mann-Whitney U."""
+    common = {
+        "hypothesis": "H2",
+        "statement": H2_STATEMENT,
+        "metric": "mean_stream_lift",
+        "threshold": H2_THRESHOLD,
+    }
+    official = np.asarray(official, dtype=float)
+    unofficial = np.asarray(unofficial, dtype=float)
+    n = len(official) + len(unofficial)
+    if min(len(official), len(unofficial)) < MIN_OBSERVATIONS or unofficial.mean() <= 0:
+        return _not_evaluated(
+            common,
+            (
+                f"too few tracks to test: {len(official)} official and {len(unofficial)} "
+                f"unofficial videos with known streams (need {MIN_OBSERVATIONS} each)"
+            ),
+            n=n,
+        )
+    estimate = mean_lift(official, unofficial)
+    if n <= BOOTSTRAP_MAX_TRACKS:
+        low, high = bootstrap_mean_lift(official, unofficial, seed=seed)
+        interval = (
+            f"95% percentile bootstrap, {BOOTSTRAP_RESAMPLES} resamples of each group, "
+            f"numpy seed {seed}"
+        )
+    else:
+        low, high = delta_mean_lift_interval(official, unofficial)
+        interval = (
+            f"95% delta-method interval for a ratio of independent means (more than "
+            f"{BOOTSTRAP_MAX_TRACKS:,} tracks: a bootstrap would resample billions of values)"
+        )
+    p_value = float(scipy_stats.mannwhitneyu(official, unofficial, alternative="greater").pvalue)
+    verdict = decide(estimate, low, high, H2_THRESHOLD)
+    if verdict == SUPPORTED and p_value >= ALPHA:
+        verdict = INCONCLUSIVE
+    return HypothesisResult(
+        **common,
+        estimate=estimate,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        verdict=verdict,
+        method=(
+            "mean streams official / mean streams unofficial - 1 over marts.kpi_tracks where "
+            f"in_video_lift ({len(official)} official, {len(unofficial)} unofficial; no-video "
+            f"tracks excluded); {interval}; p = one-sided Mann-Whitney U (official > "
+            f"unofficial); supported when the interval lower bound >= {H2_THRESHOLD} and "
+            f"p < {ALPHA}, not supported when the upper bound < {H2_THRESHOLD}, else inconclusive"
+        ),
+        n=n,
+    )
+
+
+def evaluate_h3(
+    streams: np.ndarray,
+    views: np.ndarray,
+    *,
+    log_streams: np.ndarray | None = None,
+    log_views: np.ndarray | None = None,
+) -> HypothesisResult:
+    """H3: Pearson r of raw streams and views, Fisher-z interval and test against 0.60."""
+    common = {
+        "hypothesis": "H3",
+        "statement": H3_STATEMENT,
+        "metric": "pearson_streams_views",
+        "threshold": H3_THRESHOLD,
+    }
+    n = len(streams)
+    if n < MIN_OBSERVATIONS:
+        return _not_evaluated(
+            common,
+            (
+                f"too few tracks to test: {n} with streams > 0 and views > 0 "
+                f"(need {MIN_OBSERVATIONS})"
+            ),
+            n=n,
+        )
+    result = pearson_fisher(streams, views, rho0=H3_THRESHOLD)
+    log_note = ""
+    if log_streams is not None and log_views is not None:
+        log_r = float(np.corrcoef(log_streams, log_views)[0, 1])
+        log_note = f"; log-log Pearson r = {log_r:.3f} (reported, not part of the verdict)"
+    return HypothesisResult(
+        **common,
+        estimate=result.r,
+        ci_low=result.ci_low,
+        ci_high=result.ci_high,
+        p_value=result.p_value,
+        verdict=decide(result.r, result.ci_low, result.ci_high, H3_THRESHOLD),
+        method=(
+            "Pearson r of raw streams and views over marts.kpi_tracks where in_correlation "
+            "(kept tracks, streams > 0 and views > 0); 95% Fisher-z interval (assumes "
+            "near-normal data: the raw counts are heavy-tailed); p = one-sided Fisher-z test of "
+            f"rho <= {H3_THRESHOLD}; supported when the interval lower bound >= {H3_THRESHOLD}, "
+            f"not supported when the upper bound < {H3_THRESHOLD}, else inconclusive{log_note}"
+        ),
+        n=n,
+    )
+
+
+def load_video_groups(connection: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
+    """Streams of official and unofficial video tracks (the H2 population)."""
+    frame = connection.execute(
+        "select video_group, cast(stream as double) as stream from marts.kpi_tracks "
+        "where in_video_lift order by row_id"
+    ).df()
+    official = frame.loc[frame["video_group"] == "official", "stream"].to_numpy(dtype=float)
+    unofficial = frame.loc[frame["video_group"] == "unofficial", "stream"].to_numpy(dtype=float)
+    return official, unofficial
+
+
+def load_correlation_pairs(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Streams and views (raw and log) of the H3 population."""
+    return connection.execute(
+        "select cast(stream as double) as stream, cast(views as double) as views, "
+        "log_streams, log_views from marts.kpi_tracks where in_correlation order by row_id"
+    ).df()
+
+
+def load_cv_score(connection: duckdb.DuckDBPyConnection) -> CvScore | None:
+    """The stream model's CV R2 from the latest run (by ml.runs.created_at) that recorded it."""
+    row = connection.execute(
+        """
+        with cv as (
+            select
+                run_id,
+                max(value) filter (where split = 'cv_mean') as cv_mean,
+                max(value) filter (where split = 'cv_std') as cv_std
+            from ml.metrics
+            where model_name = ? and variant = 'model' and metric = 'r2'
+                and split in ('cv_mean', 'cv_std')
+            group by run_id
+        )
+
+        select cv.run_id, cv.cv_mean, cv.cv_std, runs.n_train + runs.n_test as n
+        from cv
+        inner join ml.runs as runs on runs.run_id = cv.run_id and runs.model_name = ?
+        where cv.cv_mean is not null
+        order by runs.created_at desc, cv.run_id desc
+        limit 1
+        """,
+        [STREAM_MODEL, STREAM_MODEL],
+    ).fetchone()
+    if row is None:
+        return None
+    run_id, cv_mean, cv_std, n = row
+    return CvScore(
+        run_id=str(run_id),
+        mean=float(cv_mean),
+        std=None if cv_std is None else float(cv_std),
+        n=None if n is None else int(n),
+    )
+
+
+def to_frame(results: list[HypothesisResult], computed_at: datetime) -> pd.DataFrame:
+    """The rows in ml.hypothesis_tests' column order, nulls as real nulls."""
+    frame = pd.DataFrame([asdict(result) for result in results])
+    frame["computed_at"] = pd.Timestamp(computed_at)
+    for column in ("estimate", "ci_low", "ci_high", "p_value", "threshold"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Float64")
+    frame["n"] = pd.array(frame["n"].tolist(), dtype="Int64")
+    return frame[COLUMNS]
+
+
+def write_hypothesis_tests(path: Path, frame: pd.DataFrame) -> None:
+    """Replace ml.hypothesis_tests in one transaction (a reader never sees it half-written)."""
+    with session(path) as connection:
+        connection.execute("begin transaction")
+        try:
+            connection.execute("delete from ml.hypothesis_tests")
+            connection.register("hypothesis_rows", frame)
+            connection.execute(
+                "insert into ml.hypothesis_tests by name select * from hypothesis_rows"
+            )
+            connection.execute("commit")
+        except duckdb.Error as error:
+            connection.execute("rollback")
+            raise PipelineError(
+                f"cannot write ml.hypothesis_tests in {path}: {error}",
+                step="hypothesis tests",
+                hint="run `dbt build` (or `make run`) first: it creates the ml tables",
+            ) from error
+
+
+def compute_hypothesis_tests(
+    connection: duckdb.DuckDBPyConnection, seed: int
+) -> list[HypothesisResult]:
+    pairs = load_correlation_pairs(connection)
+    official, unofficial = load_video_groups(connection)
+    return [
+        evaluate_h1(load_cv_score(connection)),
+        evaluate_h2(official, unofficial, seed=seed),
+        evaluate_h3(
+            pairs["stream"].to_numpy(dtype=float),
+            pairs["views"].to_numpy(dtype=float),
+            log_streams=pairs["log_streams"].to_numpy(dtype=float),
+            log_views=pairs["log_views"].to_numpy(dtype=float),
+        ),
+    ]
+
+
+def run_hypothesis_tests(settings: Settings) -> pd.DataFrame:
+    """Compute H1-H3 from the warehouse, store them in ml.hypothesis_tests, return the table."""
+    with session(settings.warehouse_path, read_only=True) as connection:
+        try:
+            results = compute_hypothesis_tests(connection, settings.seed)
+        except duckdb.CatalogException as error:
+            raise PipelineError(
+                f"the warehouse {settings.warehouse_path} lacks a table the tests read: {error}",
+                step="hypothesis tests",
+                hint="run `dbt build` (or `make run`) first",
+            ) from error
+    frame = to_frame(results, datetime.now(timezone.utc).replace(tzinfo=None))
+    write_hypothesis_tests(settings.warehouse_path, frame)
+    return frame

@@ -1,0 +1,183 @@
+"""H1-H3: the statistics on hand-made data with known answers, then on a copy of a warehouse."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+
+from ml.config import Settings
+from ml.runtime.dbt_runner import run_dbt
+from ml.statistics import hypotheses as stats
+from tests.conftest import isolated_settings
+
+
+def test_decision_rule() -> None:
+    assert stats.decide(0.8, 0.75, 0.85, 0.7) == stats.SUPPORTED
+    assert stats.decide(0.7, 0.7, 0.75, 0.7) == stats.SUPPORTED  # bound on the threshold
+    assert stats.decide(0.5, 0.4, 0.6, 0.7) == stats.NOT_SUPPORTED
+    assert stats.decide(0.72, 0.65, 0.79, 0.7) == stats.INCONCLUSIVE
+    assert stats.decide(None, None, None, 0.7) == stats.NOT_EVALUATED
+    assert stats.decide(0.71, None, None, 0.7) == stats.SUPPORTED  # no interval: the estimate
+
+
+def test_perfect_correlation_is_supported() -> None:
+    x = np.arange(1.0, 51.0)
+    result = stats.evaluate_h3(1e6 * x, 3 * x + 7)
+    assert result.estimate == pytest.approx(1.0)
+    assert result.ci_low == pytest.approx(1.0) and result.ci_high == pytest.approx(1.0)
+    assert result.verdict == stats.SUPPORTED
+    assert result.n == 50
+
+
+def test_independent_noise_is_not_supported() -> None:
+    rng = np.random.default_rng(0)
+    result = stats.evaluate_h3(rng.normal(size=2000), rng.normal(size=2000))
+    assert abs(result.estimate) < 0.1
+    assert result.verdict == stats.NOT_SUPPORTED
+    assert result.p_value == pytest.approx(1.0)
+
+
+def test_fisher_interval_matches_scipy() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=500)
+    y = 0.6 * x + rng.normal(size=500)
+    ours = stats.pearson_fisher(x, y, rho0=0.6)
+    reference = scipy_stats.pearsonr(x, y)
+    interval = reference.confidence_interval(confidence_level=0.95)
+    assert ours.r == pytest.approx(reference.statistic)
+    assert (ours.ci_low, ours.ci_high) == pytest.approx((interval.low, interval.high))
+    assert ours.ci_low < ours.r < ours.ci_high
+
+
+def test_too_few_pairs_is_not_evaluated() -> None:
+    result = stats.evaluate_h3(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]))
+    assert result.verdict == stats.NOT_EVALUATED and result.estimate is None
+
+
+def test_bootstrap_interval_contains_the_estimate_and_is_reproducible() -> None:
+    rng = np.random.default_rng(2)
+    official = rng.lognormal(mean=18.5, sigma=1.5, size=800)
+    unofficial = rng.lognormal(mean=18.0, sigma=1.5, size=300)
+    estimate = stats.mean_lift(official, unofficial)
+    first = stats.bootstrap_mean_lift(official, unofficial, seed=42)
+    again = stats.bootstrap_mean_lift(official, unofficial, seed=42)
+    other = stats.bootstrap_mean_lift(official, unofficial, seed=43)
+    assert first[0] < estimate < first[1]
+    assert first == again
+    assert other != first
+
+
+def test_delta_interval_agrees_with_the_bootstrap_on_large_groups(monkeypatch) -> None:
+    """Above BOOTSTRAP_MAX_TRACKS the H2 interval comes from the delta method: on groups large
+    enough for the CLT it matches the bootstrap, and evaluate_h2 says which one it used."""
+    rng = np.random.default_rng(4)
+    official = rng.lognormal(mean=18.5, sigma=1.5, size=20_000)
+    unofficial = rng.lognormal(mean=18.0, sigma=1.5, size=10_000)
+    boot = stats.bootstrap_mean_lift(official, unofficial, seed=42)
+    delta = stats.delta_mean_lift_interval(official, unofficial)
+    width = boot[1] - boot[0]
+    assert abs(delta[0] - boot[0]) < 0.1 * width and abs(delta[1] - boot[1]) < 0.1 * width
+    assert "bootstrap" in stats.evaluate_h2(official, unofficial, seed=42).method
+    monkeypatch.setattr(stats, "BOOTSTRAP_MAX_TRACKS", 1_000)
+    result = stats.evaluate_h2(official, unofficial, seed=42)
+    assert "delta-method" in result.method
+    assert (result.ci_low, result.ci_high) == pytest.approx(delta)
+
+
+def test_known_lift_is_supported_and_no_lift_is_not() -> None:
+    rng = np.random.default_rng(3)
+    unofficial = rng.lognormal(mean=17.0, sigma=0.5, size=400)
+    doubled = stats.evaluate_h2(2 * unofficial, unofficial, seed=42)
+    assert doubled.estimate == pytest.approx(1.0)
+    assert doubled.ci_low <= 1.0 <= doubled.ci_high
+    assert doubled.verdict == stats.SUPPORTED and doubled.p_value < 0.05
+    same = stats.evaluate_h2(unofficial.copy(), unofficial, seed=42)
+    assert same.estimate == pytest.approx(0.0)
+    assert same.verdict == stats.NOT_SUPPORTED
+
+
+def test_h1_rule_on_cv_scores() -> None:
+    assert stats.evaluate_h1(None).verdict == stats.NOT_EVALUATED
+    good = stats.evaluate_h1(stats.CvScore(run_id="r", mean=0.83, std=0.012, n=1000))
+    assert good.verdict == stats.SUPPORTED and good.run_id == "r"
+    assert good.ci_low < 0.83 < good.ci_high
+    assert good.ci_high - 0.83 == pytest.approx(scipy_stats.t.ppf(0.975, 4) * 0.012 / 5**0.5)
+    poor = stats.evaluate_h1(stats.CvScore(run_id="r", mean=0.45, std=0.02, n=1000))
+    assert poor.verdict == stats.NOT_SUPPORTED
+    close = stats.evaluate_h1(stats.CvScore(run_id="r", mean=0.71, std=0.05, n=1000))
+    assert close.verdict == stats.INCONCLUSIVE
+
+
+@pytest.fixture
+def warehouse_copy(built_warehouse: Settings, tmp_path: Path) -> Settings:
+    """A private copy of the shared warehouse (these tests write to it)."""
+    settings = isolated_settings(tmp_path, built_warehouse.raw_data_path)
+    shutil.copy(built_warehouse.warehouse_path, settings.warehouse_path)
+    return settings
+
+
+def table(settings: Settings, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        return connection.execute(sql).df()
+
+
+def test_hypothesis_table_before_any_training_run(warehouse_copy: Settings) -> None:
+    result = stats.run_hypothesis_tests(warehouse_copy).set_index("hypothesis")
+    stored = table(warehouse_copy, "select * from ml.hypothesis_tests").set_index("hypothesis")
+    assert list(stored.index) == ["H1", "H2", "H3"] == list(result.index)
+    assert stored.loc["H1", "verdict"] == stats.NOT_EVALUATED
+    assert pd.isna(stored.loc["H1", "estimate"]) and pd.isna(stored.loc["H1", "run_id"])
+    for hypothesis in ("H2", "H3"):
+        row = stored.loc[hypothesis]
+        assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
+        assert row["verdict"] in {stats.SUPPORTED, stats.NOT_SUPPORTED, stats.INCONCLUSIVE}
+        assert 0 <= row["p_value"] <= 1 and row["n"] > 0
+    assert list(stored["threshold"]) == [0.70, 0.30, 0.60]
+    kpis = table(warehouse_copy, "select * from marts.kpi_summary").iloc[0]
+    assert stored.loc["H3", "estimate"] == pytest.approx(kpis["pearson_streams_views"], abs=1e-9)
+    assert stored.loc["H2", "estimate"] == pytest.approx(
+        kpis["official_video_mean_stream_lift"], rel=1e-9
+    )
+
+    again = stats.run_hypothesis_tests(warehouse_copy)  # idempotent and seeded
+    stored_again = table(warehouse_copy, "select * from ml.hypothesis_tests")
+    assert len(stored_again) == 3
+    columns = ["estimate", "ci_low", "ci_high", "p_value"]
+    pd.testing.assert_frame_equal(again[columns], result.reset_index()[columns])
+
+
+def test_h1_uses_the_latest_training_run(warehouse_copy: Settings) -> None:
+    runs = [("old", datetime(2024, 1, 1), 0.40, 0.05), ("new", datetime(2024, 6, 1), 0.83, 0.012)]
+    with duckdb.connect(str(warehouse_copy.warehouse_path)) as connection:
+        for run_id, created_at, cv_mean, cv_std in runs:
+            connection.execute(
+                "insert into ml.runs (run_id, model_name, created_at, n_train, n_test)"
+                " values (?, 'stream_regressor', ?, 800, 200)",
+                [run_id, created_at],
+            )
+            connection.executemany(
+                "insert into ml.metrics values (?, 'stream_regressor', 'model', ?, 'r2', ?)",
+                [[run_id, "cv_mean", cv_mean], [run_id, "cv_std", cv_std]],
+            )
+    result = stats.run_hypothesis_tests(warehouse_copy).set_index("hypothesis")
+    h1 = result.loc["H1"]
+    assert h1["run_id"] == "new" and h1["estimate"] == pytest.approx(0.83)
+    assert h1["ci_low"] < 0.83 < h1["ci_high"]
+    assert h1["verdict"] == stats.SUPPORTED and h1["n"] == 1000
+
+
+@pytest.mark.slow
+def test_hypothesis_mart_builds_empty_then_full(warehouse_copy: Settings) -> None:
+    run_dbt(warehouse_copy, ["build", "--select", "hypothesis_tests"], quiet=True)
+    assert len(table(warehouse_copy, "select * from marts.hypothesis_tests")) == 0
+    stats.run_hypothesis_tests(warehouse_copy)
+    run_dbt(warehouse_copy, ["build", "--select", "hypothesis_tests"], quiet=True)
+    mart = table(warehouse_copy, "select * from marts.hypothesis_tests order by hypothesis")
+    assert list(mart["hypothesis"]) == ["H1", "H2", "H3"]
