@@ -20,9 +20,6 @@ from sklearn.metrics import (
 )
 from sklearn.pipeline import Pipeline
 
-REGRESSION_METRICS = ("r2", "rmse", "mse", "mae", "r2_original_units")
-CLASSIFICATION_METRICS = ("roc_auc", "pr_auc", "f1", "precision", "recall", "accuracy")
-
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """Metrics in the model's (log) space, plus R2 back in counts (expm1 of both sides)."""

@@ -31,10 +31,9 @@ from sklearn.pipeline import Pipeline
 from ml.config import Settings
 from ml.modeling import evaluate, registry
 from ml.modeling.dataset import ModellingData, iter_tracks, load_modelling_frame, split_by_track
-from ml.modeling.features import MODEL_SPECS, ModelSpec, build_pipeline, model_input, target_values
+from ml.modeling.features import build_pipeline, model_input, target_values
+from ml.modeling.specs import MODEL_SPECS, VARIANTS, ModelSpec
 from ml.runtime.errors import PipelineError
-
-VARIANTS = ("model", "audio_only", "mean_baseline")
 
 
 @dataclass(frozen=True)

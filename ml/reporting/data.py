@@ -20,8 +20,6 @@ import pandas as pd
 
 from ml.runtime.warehouse import session
 
-MODEL_NAMES = ("stream_regressor", "hit_classifier", "views_regressor")
-
 # relation -> SQL (ordered, so the report is deterministic)
 QUERIES: dict[str, str] = {
     "marts.kpi_summary": "select * exclude (rows_outlier_by_column) from marts.kpi_summary",

@@ -24,8 +24,16 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from ml.config import Settings
+from ml.modeling.specs import (
+    CLASSIFICATION_METRICS,
+    DECISION_THRESHOLD,
+    MODEL_NAMES,
+    REGRESSION_METRICS,
+    SPLITS,
+    VARIANTS,
+)
 from ml.reporting import charts
-from ml.reporting.data import MODEL_NAMES, ReportData, load_report_data
+from ml.reporting.data import ReportData, load_report_data
 from ml.reporting.numbers import (
     CLAIMED,
     STUDY_CLAIMS,
@@ -60,16 +68,6 @@ MODEL_LABELS = {
     "hit_classifier": "Hit classifier (top 10% of streams)",
     "views_regressor": "YouTube views model (log views, Spotify-side inputs)",
 }
-REGRESSION_METRICS = ("r2", "rmse", "mae", "r2_original_units", "mse")
-CLASSIFICATION_METRICS = (
-    "roc_auc",
-    "pr_auc",
-    "f1",
-    "precision",
-    "recall",
-    "accuracy",
-    "decision_threshold",
-)
 LEAD_METRICS = {
     "stream_regressor": ("r2", "rmse"),
     "views_regressor": ("r2", "rmse"),
@@ -89,8 +87,6 @@ METRIC_LABELS = {
     "accuracy": "accuracy",
     "decision_threshold": "decision threshold",
 }
-SPLITS = ("test", "cv_mean", "cv_std", "oob", "train")
-VARIANTS = ("model", "audio_only", "mean_baseline")
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -204,7 +200,11 @@ def _models(data: ReportData, look: Lookup) -> list[dict[str, Any]]:
     models = []
     for model in MODEL_NAMES:
         task = "classification" if model == "hit_classifier" else "regression"
-        names = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
+        names = (
+            (*CLASSIFICATION_METRICS, DECISION_THRESHOLD)
+            if task == "classification"
+            else REGRESSION_METRICS
+        )
         rows = []
         for metric in names:
             for split in SPLITS:
@@ -602,7 +602,11 @@ def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
     tables = []
     for model in report["models"]:
         cells = {(row["metric"], row["split"]): row for row in model["metrics"]}
-        names = CLASSIFICATION_METRICS if model["task"] == "classification" else REGRESSION_METRICS
+        names = (
+            (*CLASSIFICATION_METRICS, DECISION_THRESHOLD)
+            if model["task"] == "classification"
+            else REGRESSION_METRICS
+        )
         order = list(model["lead_metrics"]) + [m for m in names if m not in model["lead_metrics"]]
         rows = []
         for metric in order:

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from ml.modeling.evaluate import best_f1_threshold, classification_metrics, regression_metrics
-from ml.modeling.features import (
+from ml.modeling.features import build_pipeline, model_input
+from ml.modeling.specs import (
     AUDIO_ONLY,
     ENCODING_TARGET,
     HIT_CLASSIFIER,
@@ -17,9 +18,7 @@ from ml.modeling.features import (
     STREAM_REGRESSOR,
     VIEWS_REGRESSOR,
     LeakageError,
-    build_pipeline,
     check_no_leakage,
-    model_input,
 )
 from ml.modeling.train import TrainingConfig
 
