@@ -1,5 +1,7 @@
 """H1-H3 (SPEC step 6): statistic, 95% interval, p-value and verdict, stored in ml.hypothesis_tests.
 
+Reads the populations, writes the table; the intervals and tests are ``ml.statistics.inference``.
+
 Populations come from ``marts.kpi_tracks`` (the KPI marts' population flags), so the SQL KPIs
 and these tests measure the same tracks:
 
@@ -32,29 +34,37 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from ml.config import Settings
+from ml.modeling.specs import STREAM_REGRESSOR
 from ml.runtime.errors import PipelineError
 from ml.runtime.warehouse import session
+from ml.statistics.inference import (
+    ALPHA,
+    BOOTSTRAP_METHOD,
+    BOOTSTRAP_RESAMPLES,
+    INCONCLUSIVE,
+    NOT_EVALUATED,
+    SUPPORTED,
+    bootstrap_mean_lift,
+    decide,
+    delta_mean_lift_interval,
+    fold_mean_interval,
+    mean_lift,
+    pearson_fisher,
+    pearson_r,
+    t_quantile,
+)
 
-CONFIDENCE = 0.95
-ALPHA = 0.05
-BOOTSTRAP_RESAMPLES = 2_000
-BOOTSTRAP_CHUNK_VALUES = 4_000_000  # resampled values held at once (~32 MB of indices)
 # Above this many tracks (both groups), 2,000 resamples would draw billions of values (minutes
 # at 10M rows); the interval of the lift then comes from the delta method for a ratio of two
 # independent means, which at that size agrees with the bootstrap (both rest on the CLT).
 BOOTSTRAP_MAX_TRACKS = 1_000_000
 MIN_OBSERVATIONS = 30  # fewest pairs (H3) or tracks per group (H2) worth testing
 CV_FOLDS = 5
-STREAM_MODEL = "stream_regressor"
+STREAM_MODEL = STREAM_REGRESSOR.name
 
 H1_THRESHOLD = 0.70
 H2_THRESHOLD = 0.30
 H3_THRESHOLD = 0.60
-
-SUPPORTED = "supported"
-NOT_SUPPORTED = "not supported"
-INCONCLUSIVE = "inconclusive"
-NOT_EVALUATED = "not yet evaluated"
 
 COLUMNS = [
     "hypothesis",
@@ -120,111 +130,11 @@ def _not_evaluated(common: dict[str, Any], method: str, *, n: int | None) -> Hyp
 
 
 @dataclass(frozen=True)
-class CorrelationTest:
-    r: float
-    ci_low: float
-    ci_high: float
-    p_value: float  # one-sided, H0: rho <= rho0
-    n: int
-
-
-@dataclass(frozen=True)
 class CvScore:
     run_id: str
     mean: float
     std: float | None
     n: int | None
-
-
-def decide(
-    estimate: float | None,
-    ci_low: float | None,
-    ci_high: float | None,
-    threshold: float,
-) -> str:
-    """The shared rule: the whole interval at/above the threshold, below it, or straddling it."""
-    if estimate is None or not math.isfinite(estimate):
-        return NOT_EVALUATED
-    if ci_low is None or ci_high is None:
-        return SUPPORTED if estimate >= threshold else NOT_SUPPORTED
-    if ci_low >= threshold:
-        return SUPPORTED
-    if ci_high < threshold:
-        return NOT_SUPPORTED
-    return INCONCLUSIVE
-
-
-def pearson_fisher(
-    x: np.ndarray, y: np.ndarray, *, rho0: float, confidence: float = CONFIDENCE
-) -> CorrelationTest:
-    """Pearson r with a Fisher-z interval and a one-sided Fisher-z test of H0: rho <= rho0."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    n = len(x)
-    if n < 4:
-        raise ValueError(f"a Fisher-z interval needs at least 4 pairs, got {n}")
-    r = float(np.clip(np.corrcoef(x, y)[0, 1], -1.0, 1.0))
-    if abs(r) == 1.0:  # atanh is infinite: the interval collapses to r
-        p_value = 0.0 if r > rho0 else 1.0
-        return CorrelationTest(r=r, ci_low=r, ci_high=r, p_value=p_value, n=n)
-    se = 1.0 / math.sqrt(n - 3)
-    z = math.atanh(r)
-    half_width = float(scipy_stats.norm.ppf(0.5 + confidence / 2)) * se
-    p_value = float(scipy_stats.norm.sf((z - math.atanh(rho0)) / se))
-    return CorrelationTest(
-        r=r,
-        ci_low=math.tanh(z - half_width),
-        ci_high=math.tanh(z + half_width),
-        p_value=p_value,
-        n=n,
-    )
-
-
-def mean_lift(treated: np.ndarray, baseline: np.ndarray) -> float:
-    """mean(treated) / mean(baseline) - 1 (the SQL macro kpi_lift on means)."""
-    return float(np.mean(treated) / np.mean(baseline) - 1.0)
-
-
-def bootstrap_mean_lift(
-    treated: np.ndarray,
-    baseline: np.ndarray,
-    *,
-    seed: int,
-    resamples: int = BOOTSTRAP_RESAMPLES,
-    confidence: float = CONFIDENCE,
-) -> tuple[float, float]:
-    """Percentile interval of the mean lift; each group is resampled with replacement on its own."""
-    treated = np.asarray(treated, dtype=float)
-    baseline = np.asarray(baseline, dtype=float)
-    rng = np.random.default_rng(seed)
-    lifts = np.empty(resamples)
-    chunk = max(1, BOOTSTRAP_CHUNK_VALUES // (len(treated) + len(baseline)))
-    for start in range(0, resamples, chunk):
-        size = min(chunk, resamples - start)
-        treated_means = treated[rng.integers(0, len(treated), (size, len(treated)))].mean(axis=1)
-        baseline_means = baseline[rng.integers(0, len(baseline), (size, len(baseline)))].mean(
-            axis=1
-        )
-        lifts[start : start + size] = treated_means / baseline_means - 1.0
-    tail = (1.0 - confidence) / 2
-    low, high = np.quantile(lifts, [tail, 1.0 - tail])
-    return float(low), float(high)
-
-
-def delta_mean_lift_interval(
-    treated: np.ndarray, baseline: np.ndarray, *, confidence: float = CONFIDENCE
-) -> tuple[float, float]:
-    """Normal interval of mean(treated) / mean(baseline) - 1 by the delta method (independent
-    groups): se = ratio * sqrt(var_t / (n_t mean_t^2) + var_b / (n_b mean_b^2))."""
-    treated = np.asarray(treated, dtype=float)
-    baseline = np.asarray(baseline, dtype=float)
-    mean_t, mean_b = treated.mean(), baseline.mean()
-    ratio = mean_t / mean_b
-    relative_var = treated.var(ddof=1) / (len(treated) * mean_t**2) + baseline.var(ddof=1) / (
-        len(baseline) * mean_b**2
-    )
-    half_width = float(scipy_stats.norm.ppf(0.5 + confidence / 2)) * ratio * math.sqrt(relative_var)
-    return float(ratio - 1.0 - half_width), float(ratio - 1.0 + half_width)
 
 
 def evaluate_h1(score: CvScore | None, *, folds: int = CV_FOLDS) -> HypothesisResult:
@@ -247,9 +157,8 @@ def evaluate_h1(score: CvScore | None, *, folds: int = CV_FOLDS) -> HypothesisRe
     low = high = None
     interval = "no cv_std recorded: verdict from the estimate alone"
     if score.std is not None and math.isfinite(score.std):
-        t = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, folds - 1))
-        half_width = t * score.std / math.sqrt(folds)
-        low, high = score.mean - half_width, score.mean + half_width
+        t = t_quantile(folds)
+        low, high = fold_mean_interval(score.mean, score.std, folds)
         interval = (
             f"95% interval = cv_mean +- t(0.975, {folds - 1}) * cv_std / sqrt({folds}) "
             f"(t = {t:.3f}; folds share training data, so it is optimistic)"
@@ -296,8 +205,8 @@ def evaluate_h2(official: np.ndarray, unofficial: np.ndarray, *, seed: int) -> H
     if n <= BOOTSTRAP_MAX_TRACKS:
         low, high = bootstrap_mean_lift(official, unofficial, seed=seed)
         interval = (
-            f"95% percentile bootstrap, {BOOTSTRAP_RESAMPLES} resamples of each group, "
-            f"numpy seed {seed}"
+            f"95% {BOOTSTRAP_METHOD} bootstrap (scipy.stats.bootstrap), {BOOTSTRAP_RESAMPLES} "
+            f"resamples of each group, numpy seed {seed}"
         )
     else:
         low, high = delta_mean_lift_interval(official, unofficial)
@@ -354,7 +263,7 @@ def evaluate_h3(
     result = pearson_fisher(streams, views, rho0=H3_THRESHOLD)
     log_note = ""
     if log_streams is not None and log_views is not None:
-        log_r = float(np.corrcoef(log_streams, log_views)[0, 1])
+        log_r = pearson_r(log_streams, log_views)
         log_note = f"; log-log Pearson r = {log_r:.3f} (reported, not part of the verdict)"
     return HypothesisResult(
         **common,
