@@ -1,4 +1,4 @@
-"""H1-H3: the statistics on hand-made data with known answers, then on a copy of a warehouse."""
+"""H1-H3: the verdicts on hand-made data with known answers, then on a copy of a warehouse."""
 
 from __future__ import annotations
 
@@ -13,18 +13,11 @@ import pytest
 from scipy import stats as scipy_stats
 
 from ml.config import Settings
+from ml.modeling.specs import STREAM_REGRESSOR
 from ml.runtime.dbt_runner import run_dbt
 from ml.statistics import hypotheses as stats
+from ml.statistics import inference
 from tests.conftest import isolated_settings
-
-
-def test_decision_rule() -> None:
-    assert stats.decide(0.8, 0.75, 0.85, 0.7) == stats.SUPPORTED
-    assert stats.decide(0.7, 0.7, 0.75, 0.7) == stats.SUPPORTED  # bound on the threshold
-    assert stats.decide(0.5, 0.4, 0.6, 0.7) == stats.NOT_SUPPORTED
-    assert stats.decide(0.72, 0.65, 0.79, 0.7) == stats.INCONCLUSIVE
-    assert stats.decide(None, None, None, 0.7) == stats.NOT_EVALUATED
-    assert stats.decide(0.71, None, None, 0.7) == stats.SUPPORTED  # no interval: the estimate
 
 
 def test_perfect_correlation_is_supported() -> None:
@@ -32,7 +25,7 @@ def test_perfect_correlation_is_supported() -> None:
     result = stats.evaluate_h3(1e6 * x, 3 * x + 7)
     assert result.estimate == pytest.approx(1.0)
     assert result.ci_low == pytest.approx(1.0) and result.ci_high == pytest.approx(1.0)
-    assert result.verdict == stats.SUPPORTED
+    assert result.verdict == inference.SUPPORTED
     assert result.n == 50
 
 
@@ -40,38 +33,13 @@ def test_independent_noise_is_not_supported() -> None:
     rng = np.random.default_rng(0)
     result = stats.evaluate_h3(rng.normal(size=2000), rng.normal(size=2000))
     assert abs(result.estimate) < 0.1
-    assert result.verdict == stats.NOT_SUPPORTED
+    assert result.verdict == inference.NOT_SUPPORTED
     assert result.p_value == pytest.approx(1.0)
-
-
-def test_fisher_interval_matches_scipy() -> None:
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=500)
-    y = 0.6 * x + rng.normal(size=500)
-    ours = stats.pearson_fisher(x, y, rho0=0.6)
-    reference = scipy_stats.pearsonr(x, y)
-    interval = reference.confidence_interval(confidence_level=0.95)
-    assert ours.r == pytest.approx(reference.statistic)
-    assert (ours.ci_low, ours.ci_high) == pytest.approx((interval.low, interval.high))
-    assert ours.ci_low < ours.r < ours.ci_high
 
 
 def test_too_few_pairs_is_not_evaluated() -> None:
     result = stats.evaluate_h3(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]))
-    assert result.verdict == stats.NOT_EVALUATED and result.estimate is None
-
-
-def test_bootstrap_interval_contains_the_estimate_and_is_reproducible() -> None:
-    rng = np.random.default_rng(2)
-    official = rng.lognormal(mean=18.5, sigma=1.5, size=800)
-    unofficial = rng.lognormal(mean=18.0, sigma=1.5, size=300)
-    estimate = stats.mean_lift(official, unofficial)
-    first = stats.bootstrap_mean_lift(official, unofficial, seed=42)
-    again = stats.bootstrap_mean_lift(official, unofficial, seed=42)
-    other = stats.bootstrap_mean_lift(official, unofficial, seed=43)
-    assert first[0] < estimate < first[1]
-    assert first == again
-    assert other != first
+    assert result.verdict == inference.NOT_EVALUATED and result.estimate is None
 
 
 def test_delta_interval_agrees_with_the_bootstrap_on_large_groups(monkeypatch) -> None:
@@ -80,8 +48,8 @@ def test_delta_interval_agrees_with_the_bootstrap_on_large_groups(monkeypatch) -
     rng = np.random.default_rng(4)
     official = rng.lognormal(mean=18.5, sigma=1.5, size=20_000)
     unofficial = rng.lognormal(mean=18.0, sigma=1.5, size=10_000)
-    boot = stats.bootstrap_mean_lift(official, unofficial, seed=42)
-    delta = stats.delta_mean_lift_interval(official, unofficial)
+    boot = inference.bootstrap_mean_lift(official, unofficial, seed=42)
+    delta = inference.delta_mean_lift_interval(official, unofficial)
     width = boot[1] - boot[0]
     assert abs(delta[0] - boot[0]) < 0.1 * width and abs(delta[1] - boot[1]) < 0.1 * width
     assert "bootstrap" in stats.evaluate_h2(official, unofficial, seed=42).method
@@ -97,22 +65,22 @@ def test_known_lift_is_supported_and_no_lift_is_not() -> None:
     doubled = stats.evaluate_h2(2 * unofficial, unofficial, seed=42)
     assert doubled.estimate == pytest.approx(1.0)
     assert doubled.ci_low <= 1.0 <= doubled.ci_high
-    assert doubled.verdict == stats.SUPPORTED and doubled.p_value < 0.05
+    assert doubled.verdict == inference.SUPPORTED and doubled.p_value < 0.05
     same = stats.evaluate_h2(unofficial.copy(), unofficial, seed=42)
     assert same.estimate == pytest.approx(0.0)
-    assert same.verdict == stats.NOT_SUPPORTED
+    assert same.verdict == inference.NOT_SUPPORTED
 
 
 def test_h1_rule_on_cv_scores() -> None:
-    assert stats.evaluate_h1(None).verdict == stats.NOT_EVALUATED
+    assert stats.evaluate_h1(None).verdict == inference.NOT_EVALUATED
     good = stats.evaluate_h1(stats.CvScore(run_id="r", mean=0.83, std=0.012, n=1000))
-    assert good.verdict == stats.SUPPORTED and good.run_id == "r"
+    assert good.verdict == inference.SUPPORTED and good.run_id == "r"
     assert good.ci_low < 0.83 < good.ci_high
     assert good.ci_high - 0.83 == pytest.approx(scipy_stats.t.ppf(0.975, 4) * 0.012 / 5**0.5)
     poor = stats.evaluate_h1(stats.CvScore(run_id="r", mean=0.45, std=0.02, n=1000))
-    assert poor.verdict == stats.NOT_SUPPORTED
+    assert poor.verdict == inference.NOT_SUPPORTED
     close = stats.evaluate_h1(stats.CvScore(run_id="r", mean=0.71, std=0.05, n=1000))
-    assert close.verdict == stats.INCONCLUSIVE
+    assert close.verdict == inference.INCONCLUSIVE
 
 
 @pytest.fixture
@@ -132,12 +100,16 @@ def test_hypothesis_table_before_any_training_run(warehouse_copy: Settings) -> N
     result = stats.run_hypothesis_tests(warehouse_copy).set_index("hypothesis")
     stored = table(warehouse_copy, "select * from ml.hypothesis_tests").set_index("hypothesis")
     assert list(stored.index) == ["H1", "H2", "H3"] == list(result.index)
-    assert stored.loc["H1", "verdict"] == stats.NOT_EVALUATED
+    assert stored.loc["H1", "verdict"] == inference.NOT_EVALUATED
     assert pd.isna(stored.loc["H1", "estimate"]) and pd.isna(stored.loc["H1", "run_id"])
     for hypothesis in ("H2", "H3"):
         row = stored.loc[hypothesis]
         assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
-        assert row["verdict"] in {stats.SUPPORTED, stats.NOT_SUPPORTED, stats.INCONCLUSIVE}
+        assert row["verdict"] in {
+            inference.SUPPORTED,
+            inference.NOT_SUPPORTED,
+            inference.INCONCLUSIVE,
+        }
         assert 0 <= row["p_value"] <= 1 and row["n"] > 0
     assert list(stored["threshold"]) == [0.70, 0.30, 0.60]
     kpis = table(warehouse_copy, "select * from marts.kpi_summary").iloc[0]
@@ -159,18 +131,21 @@ def test_h1_uses_the_latest_training_run(warehouse_copy: Settings) -> None:
         for run_id, created_at, cv_mean, cv_std in runs:
             connection.execute(
                 "insert into ml.runs (run_id, model_name, created_at, n_train, n_test)"
-                " values (?, 'stream_regressor', ?, 800, 200)",
-                [run_id, created_at],
+                " values (?, ?, ?, 800, 200)",
+                [run_id, STREAM_REGRESSOR.name, created_at],
             )
             connection.executemany(
-                "insert into ml.metrics values (?, 'stream_regressor', 'model', ?, 'r2', ?)",
-                [[run_id, "cv_mean", cv_mean], [run_id, "cv_std", cv_std]],
+                "insert into ml.metrics values (?, ?, 'model', ?, 'r2', ?)",
+                [
+                    [run_id, STREAM_REGRESSOR.name, "cv_mean", cv_mean],
+                    [run_id, STREAM_REGRESSOR.name, "cv_std", cv_std],
+                ],
             )
     result = stats.run_hypothesis_tests(warehouse_copy).set_index("hypothesis")
     h1 = result.loc["H1"]
     assert h1["run_id"] == "new" and h1["estimate"] == pytest.approx(0.83)
     assert h1["ci_low"] < 0.83 < h1["ci_high"]
-    assert h1["verdict"] == stats.SUPPORTED and h1["n"] == 1000
+    assert h1["verdict"] == inference.SUPPORTED and h1["n"] == 1000
 
 
 @pytest.mark.slow
