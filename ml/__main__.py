@@ -83,7 +83,7 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
 
         print(stats.run_hypothesis_tests(settings).to_string(index=False))
     elif args.command == "report":
-        from ml.reporting import render as report
+        from ml import reporting as report
 
         for path in report.render_reports(settings, log):
             print(path)

@@ -106,8 +106,8 @@ def _explain_csv_failure(settings: Settings, error: PipelineError) -> PipelineEr
 
 def run_all(settings: Settings, log: RunLog, *, rows: int = DEFAULT_GENERATED_ROWS) -> None:
     """`make run`: every step in order; each step's record ends up in execution_summary.json."""
-    from ml.modeling import train  # heavy imports only when the job runs
-    from ml.reporting import render as report
+    from ml import reporting as report  # heavy imports only when the job runs
+    from ml.modeling import train
     from ml.statistics import hypotheses as stats
 
     with log.step("prepare input") as record:

@@ -1,8 +1,8 @@
-"""JSON schemas of the report files (ml/schemas/*.schema.json) and their validator.
+"""JSON schemas of the report files (ml/reporting/schemas/*.schema.json) and their validator.
 
-    executive_report   reports/executive_report.json  (ml/report.py)
-    execution_summary  reports/execution_summary.json (ml/run_log.py RunLog.write_summary)
-    error_log          reports/error_log.json         (ml/run_log.py RunLog.write_error)
+    executive_report   reports/executive_report.json  (ml/reporting/render.py)
+    execution_summary  reports/execution_summary.json (ml/runtime/run_log.py RunLog.write_summary)
+    error_log          reports/error_log.json         (ml/runtime/run_log.py RunLog.write_error)
 
 Validation uses `jsonschema` (JSON Schema draft 2020-12), already installed as a dependency of
 dbt-core and declared in pyproject.toml.

@@ -1,9 +1,9 @@
 """FAKE training runs for tests: plausible rows in the ml tables of a warehouse COPY.
 
-The real rows come from `python -m ml train` (ml/train.py). These helpers write rows with the
-same columns (dbt_project/macros/ml_tables.sql) and the same vocabulary (model names, variants,
-splits, metric names, importance types), so the post-model marts and the reports can be tested
-without training forests. The numbers are invented; never use them for anything else.
+The real rows come from `python -m ml train` (ml/modeling/train.py). These helpers write rows
+with the same columns (dbt_project/macros/ml_tables.sql) and the same vocabulary (model names,
+variants, splits, metric names, importance types), so the post-model marts and the reports can
+be tested without training forests. The numbers are invented; never use them for anything else.
 """
 
 from __future__ import annotations

@@ -24,8 +24,14 @@ from scipy import stats as scipy_stats
 
 from ml.__main__ import main as cli_main
 from ml.config import Settings
-from ml.reporting import data as report_data
-from ml.reporting import render as report
+from ml.reporting import (
+    NO_RUN,
+    build_executive_report,
+    print_console_summary,
+    render_reports,
+    report_data,
+)
+from ml.reporting.html_page import build_charts, group_counts
 from ml.reporting.validation import SchemaError, validate, validate_file
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError
@@ -77,12 +83,12 @@ def fake_run_warehouse(built_warehouse: Settings, tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="module")
 def fake_reports(fake_run_warehouse: Settings) -> list[Path]:
-    return report.render_reports(fake_run_warehouse, RunLog())
+    return render_reports(fake_run_warehouse, RunLog())
 
 
 @pytest.fixture(scope="module")
 def no_run_reports(no_run_warehouse: Settings) -> list[Path]:
-    return report.render_reports(no_run_warehouse, RunLog())
+    return render_reports(no_run_warehouse, RunLog())
 
 
 def _load(paths: list[Path]) -> tuple[dict[str, Any], str]:
@@ -377,12 +383,10 @@ def test_scatter_sample_is_capped_and_deterministic(
     assert sample.equals(unbounded)
     # a subset of the pairs (in row_id order), not the first 500 of them
     assert len(sample.merge(pairs, how="inner")) == 500 and not sample.equals(pairs.head(500))
-    counts = report._group_counts(first.correlation_groups)
+    counts = group_counts(first.correlation_groups)
     assert counts == pairs["video_group"].value_counts().to_dict()  # the legend: every track
     svgs = [
-        report.build_charts(report.build_executive_report(data, fake_run_warehouse), data)[
-            "streams_views"
-        ]
+        build_charts(build_executive_report(data, fake_run_warehouse), data)["streams_views"]
         for data in (first, second)
     ]
     assert _unprefixed(str(svgs[0])) == _unprefixed(str(svgs[1]))
@@ -472,7 +476,7 @@ def test_html_escapes_warehouse_text(fake_run_warehouse: Settings, tmp_path: Pat
             " where not has_official_video",
             [attack],
         )
-    _, html = _load(report.render_reports(settings, RunLog()))
+    _, html = _load(render_reports(settings, RunLog()))
     assert attack not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
 
@@ -480,8 +484,8 @@ def test_html_escapes_warehouse_text(fake_run_warehouse: Settings, tmp_path: Pat
 def test_render_without_a_model_run(no_run_reports: list[Path]) -> None:
     payload = validate_file(no_run_reports[0])
     _, html = _load(no_run_reports)
-    assert payload["model_run"]["status"] == report.NO_RUN
-    assert payload["models"] == [] and payload["mv_priority"]["status"] == report.NO_RUN
+    assert payload["model_run"]["status"] == NO_RUN
+    assert payload["models"] == [] and payload["mv_priority"]["status"] == NO_RUN
     claims = {claim["key"]: claim["status"] for claim in payload["study_comparison"]}
     assert claims["stream_r2"] == "not measured yet" and claims["correlation"] == "measured"
     assert {item["hypothesis"]: item["verdict"] for item in payload["hypotheses"]["items"]}[
@@ -494,7 +498,7 @@ def test_render_without_a_model_run(no_run_reports: list[Path]) -> None:
 
 def test_render_before_the_post_model_pass(built_warehouse: Settings, tmp_path: Path) -> None:
     settings = _copy_warehouse(built_warehouse, tmp_path)  # first dbt pass only
-    payload, html = _load(report.render_reports(settings, RunLog()))
+    payload, html = _load(render_reports(settings, RunLog()))
     validate(payload, "executive_report")
     assert "marts.hypothesis_tests" in payload["missing_relations"]
     assert "marts.mv_priority_matrix" in payload["missing_relations"]
@@ -510,7 +514,7 @@ def test_cli_report_and_console_summary(
     assert cli_main(["report"]) == 0
     assert (tmp_path / "reports" / "index.html").exists()
     capsys.readouterr()
-    report.print_console_summary(replace(fake_run_warehouse, reports_dir=tmp_path / "reports"))
+    print_console_summary(replace(fake_run_warehouse, reports_dir=tmp_path / "reports"))
     out = capsys.readouterr().out
     assert "ROC-AUC 0.860" in out and "H3 pearson_streams_views" in out
     assert str(tmp_path / "reports" / "index.html") in out
@@ -574,7 +578,7 @@ def test_report_flags_post_model_marts_older_than_the_latest_run(
             "insert into ml.runs (run_id, model_name, created_at) "
             "values ('20990101T000000Z-newer', 'stream_regressor', '2099-01-01 00:00:00')"
         )
-    payload, html = _load(report.render_reports(settings, RunLog()))
+    payload, html = _load(render_reports(settings, RunLog()))
     assert payload["model_run"]["run_id"] == "20990101T000000Z-newer"
     assert FAKE_RUN_ID in payload["model_run"]["note"]
     assert "Stale marts" in html

@@ -1,0 +1,74 @@
+"""The console summary: the few numbers a person wants at the end of `make run`, read back from
+the executive report last written."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ml.config import Settings
+from ml.reporting.formatting import fmt_count, fmt_lift, fmt_score, fmt_share
+from ml.reporting.labels import AUDIO_ONLY, MEAN_BASELINE, METRIC_LABELS, MODEL, TEST
+from ml.reporting.mv_priority import NO_RUN
+from ml.reporting.render import REPORT_HTML, REPORT_JSON
+from ml.reporting.study_claims import CLAIMED
+
+
+def console_summary(report: dict[str, Any], html_path: Path | None = None) -> str:
+    """The few numbers a person wants at the end of `make run` (from the executive report)."""
+    lines = ["", "== Results"]
+    kpi = {item["key"]: item["value"] for item in report["headline_kpis"]}
+    if kpi:
+        lines += [
+            f"  tracks {fmt_count(kpi['tracks'])} of {fmt_count(kpi['raw_rows'])} raw rows, "
+            f"data quality {fmt_share(kpi['data_quality_score'])}",
+            f"  streams-views r {fmt_score(kpi['pearson_streams_views'])} "
+            f"(log-log {fmt_score(kpi['pearson_log_streams_log_views'])}; "
+            f"study {fmt_score(CLAIMED['correlation'])})",
+            f"  official-video stream lift {fmt_lift(kpi['official_video_mean_stream_lift'])} "
+            f"(study {fmt_lift(CLAIMED['video_lift'])})",
+        ]
+    for item in report["hypotheses"]["items"]:
+        fmt = fmt_lift if item["metric"] == "mean_stream_lift" else fmt_score
+        interval = ""
+        if item["ci_low"] is not None and item["ci_high"] is not None:
+            interval = f" [{fmt(item['ci_low'])}, {fmt(item['ci_high'])}]"
+        lines.append(
+            f"  {item['hypothesis']} {item['metric']} {fmt(item['estimate']['value'])}"
+            f"{interval} vs {fmt(item['threshold'])}: {item['verdict']}"
+        )
+    if report["model_run"]["status"] != "ok":
+        lines.append(f"  models: {NO_RUN}")
+    for model in report["models"]:
+        test = {row["metric"]: row for row in model["metrics"] if row["split"] == TEST}
+        parts = [
+            f"{METRIC_LABELS[metric]} {fmt_score(test[metric][MODEL]['value'])} "
+            f"(audio-only {fmt_score(test[metric][AUDIO_ONLY]['value'])}, "
+            f"baseline {fmt_score(test[metric][MEAN_BASELINE]['value'])})"
+            for metric in model["lead_metrics"]
+            if metric in test
+        ]
+        lines.append(f"  {model['model_name']} (test): " + "; ".join(parts))
+    summary = {key: item["value"] for key, item in report["mv_priority"]["summary"].items()}
+    if summary:
+        lines.append(
+            f"  music videos: {fmt_count(summary['top_tracks'])} high-budget candidates, "
+            f"{fmt_count(summary['p1_tracks'])} P1 "
+            f"({fmt_count(summary['p1_without_official_video'])} without an official video)"
+        )
+    if html_path is not None:
+        lines.append(f"  report: {html_path}")
+    return "\n".join(lines)
+
+
+def print_console_summary(settings: Settings) -> None:
+    """Print console_summary() of the report last written to settings.reports_dir."""
+    path = settings.reports_dir / REPORT_JSON
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"(no summary: cannot read {path}: {error})", file=sys.stderr)
+        return
+    print(console_summary(report, settings.reports_dir / REPORT_HTML), flush=True)
