@@ -10,7 +10,8 @@ import duckdb
 
 from ml.runtime.errors import PipelineError
 
-# The raw file's header (the first column's header is empty). Order does not matter to dbt.
+# The raw file's header in file order (the first column's header is empty); the synthetic
+# generator writes it as its header (ml/synthetic/layout.py). Order does not matter to dbt.
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "", "Artist", "Url_spotify", "Track", "Album", "Album_type", "Uri", "Danceability", "Energy",
     "Key", "Loudness", "Speechiness", "Acousticness", "Instrumentalness", "Liveness", "Valence",

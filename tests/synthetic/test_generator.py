@@ -1,10 +1,11 @@
-"""Tests of the synthetic Spotify_Youtube.csv generator (ml/synthetic.py).
+"""Tests of the synthetic Spotify_Youtube.csv generator (the ml/synthetic package).
 
 The profile checks generate the default size (20,718 rows, seed 42) once and compare it with the
-measured profile of the real Kaggle file (/work/shared/reference/kaggle_dataset.md). Every
-tolerance below is a named constant, set from the seed-to-seed spread at this size (tracks of
-one artist are alike, so sampling noise is larger than the row count suggests); the profile tests
-pass for seeds 0..199, so they catch calibration regressions without being flaky.
+reference profile of the real Kaggle file (shared/reference/kaggle_dataset.md in the product's
+shared docs). Every tolerance below is a named constant, set from the seed-to-seed spread at this
+size (tracks of one artist are alike, so sampling noise is larger than the row count suggests);
+the profile tests pass for seeds 0..199, so they catch calibration regressions without being
+flaky.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ml.synthetic import generator as synthetic  # noqa: E402
+from ml.runtime.raw_input import REQUIRED_COLUMNS  # noqa: E402
+from ml.synthetic import HEADER, generate, main  # noqa: E402
 
 ROWS = 20_718
 SEED = 42
@@ -117,7 +119,7 @@ AUDIO_MISSING_MAX = 10  # the real file has 2 rows without audio features
 @pytest.fixture(scope="module")
 def csv_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("synthetic") / "Spotify_Youtube.csv"
-    assert synthetic.generate(ROWS, SEED, path) == ROWS
+    assert generate(ROWS, SEED, path) == ROWS
     return path
 
 
@@ -144,8 +146,8 @@ def _log10(series: pd.Series) -> pd.Series:
 
 
 def test_header_and_row_count(raw_rows: list[list[str]]) -> None:
-    assert raw_rows[0] == synthetic.HEADER
-    assert len(synthetic.HEADER) == 28 and synthetic.HEADER[0] == ""
+    assert raw_rows[0] == HEADER == list(REQUIRED_COLUMNS)  # the raw-input check's layout
+    assert len(HEADER) == 28 and HEADER[0] == ""
     assert len(raw_rows) - 1 == ROWS
     assert all(len(row) == 28 for row in raw_rows)
     assert [int(row[0]) for row in raw_rows[1:]] == list(range(ROWS))
@@ -155,7 +157,7 @@ def test_pandas_and_duckdb_agree(csv_path: Path, df: pd.DataFrame) -> None:
     assert len(df) == ROWS
     assert df.columns[0] == "Unnamed: 0"
     source = f"read_csv('{csv_path}', all_varchar = true, header = true)"
-    assert duckdb.sql(f"select * from {source}").columns == ["column00", *synthetic.HEADER[1:]]
+    assert duckdb.sql(f"select * from {source}").columns == ["column00", *HEADER[1:]]
     [(count, descriptions_with_newline)] = duckdb.sql(
         f"select count(*), count(*) filter (where contains(Description, chr(10))) from {source}"
     ).fetchall()
@@ -165,7 +167,7 @@ def test_pandas_and_duckdb_agree(csv_path: Path, df: pd.DataFrame) -> None:
 
 def test_value_formats(raw_rows: list[list[str]]) -> None:
     data = raw_rows[1:]
-    col = {name: i for i, name in enumerate(synthetic.HEADER)}
+    col = {name: i for i, name in enumerate(HEADER)}
     patterns = {
         "Url_spotify": r"https://open\.spotify\.com/artist/[0-9A-Za-z]{22}",
         "Uri": r"spotify:track:[0-9A-Za-z]{22}",
@@ -211,9 +213,9 @@ def test_text_has_csv_traps(df: pd.DataFrame) -> None:
 
 def test_deterministic_and_seeded(tmp_path: Path) -> None:
     first, second, other = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
-    synthetic.generate(3_000, 7, first)
-    synthetic.generate(3_000, 7, second)
-    synthetic.generate(3_000, 8, other)
+    generate(3_000, 7, first)
+    generate(3_000, 7, second)
+    generate(3_000, 8, other)
     assert _sha256(first) == _sha256(second)
     assert _sha256(first) != _sha256(other)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv"]  # no temp
@@ -221,7 +223,7 @@ def test_deterministic_and_seeded(tmp_path: Path) -> None:
 
 def test_cli_and_script(tmp_path: Path) -> None:
     out = tmp_path / "nested" / "dir" / "data.csv"
-    assert synthetic.main(["--rows", "250", "--seed", "3", "--out", str(out), "--quiet"]) == 0
+    assert main(["--rows", "250", "--seed", "3", "--out", str(out), "--quiet"]) == 0
     script_out = tmp_path / "script.csv"
     script = ROOT / "scripts" / "generate_data.py"
     result = subprocess.run(
@@ -237,8 +239,8 @@ def test_cli_and_script(tmp_path: Path) -> None:
 
 def test_empty_file(tmp_path: Path) -> None:
     out = tmp_path / "empty.csv"
-    assert synthetic.generate(0, 1, out) == 0
-    assert out.read_text(encoding="utf-8") == ",".join(synthetic.HEADER) + "\n"
+    assert generate(0, 1, out) == 0
+    assert out.read_text(encoding="utf-8") == ",".join(HEADER) + "\n"
 
 
 # --- profile ---------------------------------------------------------------------------------
@@ -312,7 +314,7 @@ def test_missing_and_zeros(df: pd.DataFrame) -> None:
 
 def test_flags(raw_rows: list[list[str]], df: pd.DataFrame) -> None:
     for column in ("Licensed", "official_video"):
-        index = synthetic.HEADER.index(column)
+        index = HEADER.index(column)
         assert {row[index] for row in raw_rows[1:]} == {"True", "False", ""}
     video = df[df.Url_youtube.notna()]
     assert abs(video.official_video.mean() - OFFICIAL_SHARE) <= FLAG_SHARE_TOL
