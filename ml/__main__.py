@@ -103,7 +103,7 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
         score.score_file(settings, args.input, args.output)
 
 
-# Commands that write to the warehouse: one at a time per warehouse (ml/locking.py).
+# Commands that write to the warehouse: one at a time per warehouse (ml/runtime/locking.py).
 WRITERS = frozenset({"run", "build", "train", "stats", "score"})
 # Commands whose failure is recorded in reports/error_log.json.
 LOGGED = WRITERS | {"report"}
@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.context["command"] = args.command
     try:
         if args.command in WRITERS:
-            with run_lock(settings.warehouse_path):
+            with run_lock(settings.warehouse_path, owner=f"python -m ml {args.command}"):
                 _dispatch(args, log)
         else:
             _dispatch(args, log)

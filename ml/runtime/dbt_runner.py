@@ -1,20 +1,32 @@
-"""Run dbt as a subprocess with the project's settings, streaming its progress lines."""
+"""Run dbt as a subprocess with the project's settings and read its structured (JSON) events.
+
+The console gets one progress bar per invocation (on a terminal) and one summary line, e.g.
+`dbt build: 177 nodes, PASS=178 WARN=0 ERROR=0 in 5.7 s`, plus warnings and failures. dbt's
+full log, human-readable, goes to `<DBT_LOG_PATH or dbt_project/logs>/dbt.log`; its path is
+printed once per process. A subprocess (not `dbtRunner` in-process) keeps dbt's environment,
+working directory and DuckDB file handle out of the Python job: the file is unlocked when dbt
+exits.
+"""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
-from collections import deque
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from ml.config import DBT_PROJECT_DIR, PROFILES_DIR, Settings
+from ml.runtime.dbt_events import DbtEvents
 from ml.runtime.errors import PipelineError, WarehouseLockedError
+from ml.runtime.progress import progress_bar, say
+from ml.runtime.warehouse import describe_lock
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_LOCK = re.compile(r"(Could not set lock|Conflicting lock)", re.IGNORECASE)
+# JSON events on stdout (parsed here); the log file stays human-readable; no colour codes.
+LOG_FLAGS = ("--log-format", "json", "--log-format-file", "debug", "--no-use-colors")
+MAX_WARNINGS_SHOWN = 10
+_announced_logs: set[Path] = set()
 
 
 def dbt_executable() -> str:
@@ -27,6 +39,11 @@ def dbt_executable() -> str:
     return found
 
 
+def dbt_log_file(env: dict[str, str]) -> Path:
+    """Where dbt writes its log: DBT_LOG_PATH (relative to dbt_project/) or dbt_project/logs."""
+    return DBT_PROJECT_DIR / (env.get("DBT_LOG_PATH") or "logs") / "dbt.log"
+
+
 def run_dbt(
     settings: Settings,
     args: Sequence[str],
@@ -35,59 +52,72 @@ def run_dbt(
     quiet: bool = False,
     env_overrides: dict[str, str] | None = None,
 ) -> str:
-    """Run `dbt <args>` in dbt_project/ and return its output; raise PipelineError on failure."""
+    """Run `dbt <args>` in dbt_project/ and return its messages; raise PipelineError on failure.
+
+    quiet: no bar, no summary line, no warnings on the console (errors are still raised).
+    """
     command = [
         dbt_executable(),
         *args,
+        *LOG_FLAGS,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(PROFILES_DIR),
     ]
     env = settings.dbt_env(**(env_overrides or {}))
-    tail: deque[str] = deque(maxlen=400)
-    with subprocess.Popen(
-        command,
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-    ) as process:
+    log_file = dbt_log_file(env)
+    label = f"dbt {args[0]}" if args else "dbt"
+    if not quiet and log_file not in _announced_logs:
+        _announced_logs.add(log_file)
+        say(f"    dbt log: {log_file}")
+    events = DbtEvents()
+    started = time.perf_counter()
+    with (
+        subprocess.Popen(
+            command,
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        ) as process,
+        progress_bar(desc=label, unit="node", enabled=False if quiet else None) as bar,
+    ):
         assert process.stdout is not None
-        for raw_line in process.stdout:
-            line = _ANSI.sub("", raw_line.rstrip("\n"))
-            tail.append(line)
-            if not quiet:
-                print(f"  [dbt] {line}", file=sys.stderr, flush=True)
+        for line in process.stdout:
+            if events.feed(line):
+                if bar.total is None and events.total:
+                    bar.total = events.total
+                    bar.refresh()
+                bar.update(1)
         code = process.wait()
-    output = "\n".join(tail)
-    log_dir = Path(env.get("DBT_LOG_PATH") or DBT_PROJECT_DIR / "logs")
+    seconds = time.perf_counter() - started
+    if not quiet:
+        _report(events, label, seconds)
     if code != 0:
-        if _LOCK.search(output):
+        if events.lock_error:
             raise WarehouseLockedError(
-                f"the warehouse {settings.warehouse_path} is in use by another process",
+                describe_lock(events.lock_error, settings.warehouse_path),
                 step=step,
                 hint="wait for the other run (or close the DuckDB session) and re-run",
             )
         raise PipelineError(
-            f"dbt {' '.join(args)} failed:\n{_failure_summary(output)}",
+            f"dbt {' '.join(args)} failed:\n{events.failure_text()}",
             step=step,
-            hint=f"full log: {log_dir / 'dbt.log'}",
+            hint=f"full log: {log_file}",
         )
-    return output
+    return "\n".join(events.lines)
 
 
-def _failure_summary(output: str) -> str:
-    """The part of dbt's output that explains a failure (after 'Completed with'), else the tail."""
-    lines = output.splitlines()
-    for index, line in enumerate(lines):
-        if "Completed with" in line or "Encountered an error" in line:
-            return "\n".join(_strip_timestamp(item) for item in lines[index : index + 40])
-    return "\n".join(_strip_timestamp(item) for item in lines[-25:])
-
-
-def _strip_timestamp(line: str) -> str:
-    return re.sub(r"^\d\d:\d\d:\d\d\s+", "", line)
+def _report(events: DbtEvents, label: str, seconds: float) -> None:
+    """The invocation's summary line, then its warnings (failures are raised by the caller)."""
+    if events.stats:
+        say(f"    {events.summary(label, seconds)}")
+    for warning in events.warnings[:MAX_WARNINGS_SHOWN]:
+        say(f"    warning: {warning}")
+    hidden = len(events.warnings) - MAX_WARNINGS_SHOWN
+    if hidden > 0:
+        say(f"    ... and {hidden} more warning(s), see the dbt log")

@@ -1,56 +1,75 @@
-"""One job at a time per warehouse: a run lock, plus a bounded wait for DuckDB's own file lock."""
+"""One job at a time per warehouse: a run lock, plus a bounded wait for DuckDB's own file lock.
+
+The run lock is an OS file lock (filelock: flock on POSIX, LockFileEx on Windows) on
+`<warehouse>.run.lock`. The operating system drops it when its process ends, however it ends,
+so a killed job never blocks the next one; the file itself may stay and is harmless. Who holds
+the lock is written to a side file, `<warehouse>.run.holder`, read only by a job that waited
+in vain (the lock file itself cannot be read while locked on Windows).
+"""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from ml.runtime.errors import WarehouseLockedError
 from ml.runtime.warehouse import LOCK_RETRY_SECONDS, connect
 
+POLL_SECONDS = 0.5
 
-def _lock_path(warehouse_path: Path) -> Path:
+
+def lock_path(warehouse_path: Path) -> Path:
     return warehouse_path.with_name(warehouse_path.name + ".run.lock")
 
 
-@contextmanager
-def run_lock(warehouse_path: Path, *, retry_seconds: float = LOCK_RETRY_SECONDS) -> Iterator[None]:
-    """Hold an exclusive advisory lock for a whole job (dbt and Python steps in turn).
+def holder_path(warehouse_path: Path) -> Path:
+    return warehouse_path.with_name(warehouse_path.name + ".run.holder")
 
-    A second `make run` on the same warehouse waits a few seconds, then stops with a message
-    naming the process that holds it. The lock dies with its process: no stale-lock cleanup.
-    """
-    path = _lock_path(warehouse_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+", encoding="utf-8")
-    deadline = time.monotonic() + retry_seconds
+
+def _holder(warehouse_path: Path) -> str:
     try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "another process"
-                    raise WarehouseLockedError(
-                        f"the warehouse {warehouse_path} is in use by {holder} "
-                        f"(another `make run` or `python -m ml` job); waited {retry_seconds:.0f} s",
-                        step="lock",
-                        hint="wait for it to finish, then re-run",
-                    ) from None
-                time.sleep(0.5)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"process {os.getpid()} (python -m ml)")
-        handle.flush()
+        text = holder_path(warehouse_path).read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    return text or "another process"
+
+
+@contextmanager
+def run_lock(
+    warehouse_path: Path,
+    *,
+    retry_seconds: float = LOCK_RETRY_SECONDS,
+    owner: str = "python -m ml",
+) -> Iterator[None]:
+    """Hold an exclusive lock for a whole job (dbt and Python steps in turn).
+
+    A second `make run` on the same warehouse waits up to `retry_seconds`, then stops with a
+    message naming the process that holds it (pid and `owner`, e.g. the command line). The
+    lock dies with its process: no cleanup.
+    """
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path(warehouse_path)))
+    try:
+        lock.acquire(timeout=max(retry_seconds, 0), poll_interval=POLL_SECONDS)
+    except Timeout:
+        raise WarehouseLockedError(
+            f"the warehouse {warehouse_path} is in use by {_holder(warehouse_path)} "
+            f"(another `make run` or `python -m ml` job); waited {retry_seconds:.0f} s",
+            step="lock",
+            hint="wait for it to finish, then re-run",
+        ) from None
+    holder = holder_path(warehouse_path)
+    try:
+        holder.write_text(f"process {os.getpid()} ({owner})", encoding="utf-8")
         yield
     finally:
-        handle.close()  # closing releases the flock
+        with suppress(OSError):
+            holder.unlink()
+        lock.release()
 
 
 def wait_until_writable(warehouse_path: Path) -> None:

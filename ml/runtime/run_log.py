@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.runtime.errors import PipelineError
+from ml.runtime.progress import say  # bar-safe: never tears an active progress bar
 
 
 def utc_now() -> str:
@@ -42,7 +42,7 @@ class RunLog:
     def step(self, name: str) -> Iterator[StepRecord]:
         record = StepRecord(name=name, started_at=utc_now())
         self.steps.append(record)
-        print(f"==> {name}", file=sys.stderr, flush=True)
+        say(f"==> {name}")
         start = time.perf_counter()
         try:
             yield record
@@ -54,11 +54,7 @@ class RunLog:
             record.status = "ok"
         finally:
             record.duration_seconds = round(time.perf_counter() - start, 3)
-            print(
-                f"    {name}: {record.status} in {record.duration_seconds:.1f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+            say(f"    {name}: {record.status} in {record.duration_seconds:.1f} s")
 
     def summary(self, status: str) -> dict[str, Any]:
         return {

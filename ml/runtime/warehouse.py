@@ -14,19 +14,19 @@ import pandas as pd
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 
 LOCK_RETRY_SECONDS = 10.0
-_LOCK_PATTERN = re.compile(r"(Could not set lock|Conflicting lock|lock on file)", re.IGNORECASE)
+LOCK_PATTERN = re.compile(r"(Could not set lock|Conflicting lock|lock on file)", re.IGNORECASE)
 _PID_PATTERN = re.compile(r"PID (\d+)")
 
 
-def _describe_lock(error: Exception, path: Path) -> str:
-    text = str(error)
-    pid = _PID_PATTERN.search(text)
+def describe_lock(error_text: str, path: Path, *, waited: float | None = None) -> str:
+    """'the warehouse X is in use by process N (...)', from DuckDB's lock error text."""
+    pid = _PID_PATTERN.search(error_text)
     holder = f"process {pid.group(1)}" if pid else "another process"
-    return (
+    message = (
         f"the warehouse {path} is in use by {holder} "
-        "(another `make run`, dbt, or an open DuckDB writer); waited "
-        f"{LOCK_RETRY_SECONDS:.0f} s"
+        "(another `make run`, dbt, or an open DuckDB writer)"
     )
+    return message if waited is None else f"{message}; waited {waited:.0f} s"
 
 
 def connect(
@@ -42,11 +42,12 @@ def connect(
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as error:
-            if not _LOCK_PATTERN.search(str(error)):
+            if not LOCK_PATTERN.search(str(error)):
                 raise PipelineError(f"cannot open warehouse {path}: {error}") from error
             if time.monotonic() >= deadline:
                 raise WarehouseLockedError(
-                    _describe_lock(error, path), hint="wait for it to finish, then re-run"
+                    describe_lock(str(error), path, waited=retry_seconds),
+                    hint="wait for it to finish, then re-run",
                 ) from error
             time.sleep(0.5)
 

@@ -17,6 +17,7 @@ import pytest
 
 from ml.config import REPO_ROOT, Settings
 from ml.pipeline import build_warehouse
+from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 from ml.runtime.locking import run_lock
 from ml.runtime.run_log import RunLog
@@ -82,7 +83,9 @@ def test_killed_training_keeps_last_predictions_and_next_run_recovers(trained: S
     assert len(predictions_after) == len(predictions_before)  # replaced, not duplicated
 
 
-def test_failing_dbt_model_keeps_last_marts(trained: Settings, tmp_path: Path) -> None:
+def test_failing_dbt_model_keeps_last_marts(
+    trained: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken.csv"  # passes the header check, then dbt fails reading record 2
     lines = trained.raw_data_path.read_text(encoding="utf-8").splitlines(keepends=True)
     broken.write_text(lines[0] + "1,too,few,fields\n", encoding="utf-8")
@@ -92,10 +95,23 @@ def test_failing_dbt_model_keeps_last_marts(trained: Settings, tmp_path: Path) -
     settings = Settings(**{**settings.__dict__, "warehouse_path": trained.warehouse_path})
     with pytest.raises(PipelineError, match="Expected Number of Columns"):
         build_warehouse(settings, RunLog())
+    console = capsys.readouterr().err  # one summary line, not dbt's node-by-node stream
+    assert f"dbt log: {settings.extra_env['DBT_LOG_PATH']}/dbt.log" in console
+    assert "dbt build: " in console and "ERROR=1" in console and " START " not in console
+    assert len(console.splitlines()) < 15, console
     with duckdb.connect(str(trained.warehouse_path), read_only=True) as connection:
         assert connection.execute("select count(*) from marts.tracks").fetchone() == tracks_before
     runs, predictions = _state(trained)
     assert runs and predictions
+
+
+def test_dbt_on_a_held_warehouse_names_the_holder(tmp_path: Path, small_raw_csv: Path) -> None:
+    settings = isolated_settings(tmp_path, small_raw_csv)
+    with (
+        duckdb.connect(str(settings.warehouse_path)),  # a writer in this process holds the file
+        pytest.raises(WarehouseLockedError, match=f"in use by process {os.getpid()}"),
+    ):
+        run_dbt(settings, ["run", "--select", "stg_spotify_youtube__tracks"], quiet=True)
 
 
 def test_second_job_waits_then_names_the_holder(tmp_path: Path) -> None:
