@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from ml.modeling.specs import HIT_CLASSIFIER
 from ml.runtime.errors import PipelineError
-from ml.runtime.warehouse import connect, session
+from ml.runtime.warehouse import connect, session, table_exists
 
 MODELLING_RELATION = "marts.model_features"
 TRACKS_RELATION = "marts.tracks"
@@ -45,14 +45,13 @@ def load_modelling_frame(
 ) -> tuple[pd.DataFrame, int]:
     """marts.model_features ordered by uri; a seeded uniform sample of max_rows uris if larger."""
     with session(warehouse_path, read_only=True) as connection:
-        try:
-            total = connection.execute(f"select count(*) from {MODELLING_RELATION}").fetchone()[0]
-        except duckdb.Error as error:
+        if not table_exists(connection, *MODELLING_RELATION.split(".")):
             raise PipelineError(
                 f"{MODELLING_RELATION} is missing from warehouse {warehouse_path}",
                 step="train",
                 hint="run `python -m ml build` (or `make run`) first",
-            ) from error
+            )
+        total = connection.execute(f"select count(*) from {MODELLING_RELATION}").fetchone()[0]
         if max_rows is not None and total > max_rows:
             uris = connection.execute(f"select uri from {MODELLING_RELATION} order by uri").df()[
                 "uri"
@@ -84,7 +83,7 @@ def split_by_track(
     frame: pd.DataFrame, *, test_size: float, random_state: int, total_rows: int
 ) -> ModellingData:
     """80/20 (test_size) split of distinct tracks, stratified on the hit label."""
-    labels = frame["is_hit"].astype(bool)
+    labels = frame[HIT_CLASSIFIER.target].astype(bool)
     stratify = labels if labels.value_counts().min() >= 2 else None
     train, test = train_test_split(
         frame, test_size=test_size, random_state=random_state, stratify=stratify

@@ -1,8 +1,11 @@
-"""Metrics, the decision threshold, and feature importances (no training here)."""
+"""Metrics, the decision threshold, and feature importances (no training here), and the rows
+of ml.metrics they become."""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,16 +23,36 @@ from sklearn.metrics import (
 )
 from sklearn.pipeline import Pipeline
 
+from ml.modeling.specs import (
+    METRIC_ACCURACY,
+    METRIC_F1,
+    METRIC_MAE,
+    METRIC_MSE,
+    METRIC_PR_AUC,
+    METRIC_PRECISION,
+    METRIC_R2,
+    METRIC_R2_ORIGINAL_UNITS,
+    METRIC_RECALL,
+    METRIC_RMSE,
+    METRIC_ROC_AUC,
+    SPLIT_CV_MEAN,
+    SPLIT_CV_STD,
+    ModelSpec,
+)
+
+# Decision threshold of a classifier that has none recorded.
+DEFAULT_THRESHOLD = 0.5
+
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """Metrics in the model's (log) space, plus R2 back in counts (expm1 of both sides)."""
     mse = float(mean_squared_error(y_true, y_pred))
     return {
-        "r2": float(r2_score(y_true, y_pred)),
-        "rmse": float(np.sqrt(mse)),
-        "mse": mse,
-        "mae": float(mean_absolute_error(y_true, y_pred)),
-        "r2_original_units": float(r2_score(np.expm1(y_true), np.expm1(y_pred))),
+        METRIC_R2: float(r2_score(y_true, y_pred)),
+        METRIC_RMSE: float(np.sqrt(mse)),
+        METRIC_MSE: mse,
+        METRIC_MAE: float(mean_absolute_error(y_true, y_pred)),
+        METRIC_R2_ORIGINAL_UNITS: float(r2_score(np.expm1(y_true), np.expm1(y_pred))),
     }
 
 
@@ -44,14 +67,14 @@ def classification_metrics(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zero-division warnings: reported as 0
         return {
-            "roc_auc": float(roc_auc_score(y_true, probability)) if both_classes else np.nan,
-            "pr_auc": float(average_precision_score(y_true, probability))
+            METRIC_ROC_AUC: float(roc_auc_score(y_true, probability)) if both_classes else np.nan,
+            METRIC_PR_AUC: float(average_precision_score(y_true, probability))
             if both_classes
             else np.nan,
-            "f1": float(f1_score(y_true, predicted, zero_division=0)),
-            "precision": float(precision_score(y_true, predicted, zero_division=0)),
-            "recall": float(recall_score(y_true, predicted, zero_division=0)),
-            "accuracy": float(accuracy_score(y_true, predicted)),
+            METRIC_F1: float(f1_score(y_true, predicted, zero_division=0)),
+            METRIC_PRECISION: float(precision_score(y_true, predicted, zero_division=0)),
+            METRIC_RECALL: float(recall_score(y_true, predicted, zero_division=0)),
+            METRIC_ACCURACY: float(accuracy_score(y_true, predicted)),
         }
 
 
@@ -61,7 +84,7 @@ def best_f1_threshold(y_true: np.ndarray, probability: np.ndarray) -> float:
     Call it on out-of-fold TRAINING predictions only, never on the test set."""
     precision, recall, thresholds = precision_recall_curve(y_true, probability)
     if len(thresholds) == 0:
-        return 0.5
+        return DEFAULT_THRESHOLD
     with np.errstate(divide="ignore", invalid="ignore"):
         f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)[
             :-1
@@ -74,9 +97,43 @@ def summarise_folds(fold_metrics: list[dict[str, float]]) -> dict[str, dict[str,
     """{'cv_mean': {...}, 'cv_std': {...}} over folds (std with ddof=1, as sklearn users expect)."""
     frame = pd.DataFrame(fold_metrics)
     return {
-        "cv_mean": frame.mean().to_dict(),
-        "cv_std": frame.std(ddof=1).fillna(0.0).to_dict(),
+        SPLIT_CV_MEAN: frame.mean().to_dict(),
+        SPLIT_CV_STD: frame.std(ddof=1).fillna(0.0).to_dict(),
     }
+
+
+def predict_target(pipeline: Pipeline, spec: ModelSpec, features: pd.DataFrame) -> np.ndarray:
+    """What the metrics read: the hit probability of a classifier, the value of a regressor."""
+    if spec.task == "classification":
+        return pipeline.predict_proba(features)[:, 1]
+    return pipeline.predict(features)
+
+
+def task_metrics(
+    spec: ModelSpec, y: np.ndarray, predicted: np.ndarray, threshold: float | None
+) -> dict[str, float]:
+    """The spec's metrics (classification at `threshold`, DEFAULT_THRESHOLD when None)."""
+    if spec.task == "classification":
+        return classification_metrics(
+            y, predicted, DEFAULT_THRESHOLD if threshold is None else threshold
+        )
+    return regression_metrics(y, predicted)
+
+
+def metric_rows(variant: str, split: str, values: Mapping[str, float]) -> list[dict[str, Any]]:
+    """ml.metrics rows (without run and model) of one variant on one split."""
+    return [
+        {"variant": variant, "split": split, "metric": name, "value": float(value)}
+        for name, value in values.items()
+    ]
+
+
+def headline(spec: ModelSpec, y: np.ndarray, predicted: np.ndarray) -> str:
+    """The one number a progress line shows: ROC-AUC of a classifier, R2 of a regressor."""
+    if spec.task == "classification":
+        roc_auc = classification_metrics(y, predicted, DEFAULT_THRESHOLD)[METRIC_ROC_AUC]
+        return f"ROC-AUC {roc_auc:.3f}"
+    return f"R2 {regression_metrics(y, predicted)[METRIC_R2]:.3f}"
 
 
 def impurity_importances(pipeline: Pipeline) -> pd.DataFrame:
@@ -112,17 +169,17 @@ def permutation_importances(
     permuted copy is scored in a few large predict calls instead of one small call per column and
     repeat: a forest's per-call overhead dominates on a few thousand test rows. Columns that are
     empty at prediction time (the artist encoding's fit-only target) are left out."""
-    if scoring not in ("roc_auc", "r2"):
+    if scoring not in (METRIC_ROC_AUC, METRIC_R2):
         raise ValueError(f"unsupported scoring {scoring!r}")
     target = np.asarray(target)
 
     def predict(frame: pd.DataFrame) -> np.ndarray:
-        if scoring == "roc_auc":
+        if scoring == METRIC_ROC_AUC:
             return pipeline.predict_proba(frame)[:, 1]
         return pipeline.predict(frame)
 
     def score(predicted: np.ndarray) -> float:
-        if scoring == "roc_auc":
+        if scoring == METRIC_ROC_AUC:
             return float(roc_auc_score(target, predicted))
         return float(r2_score(target, predicted))
 

@@ -215,6 +215,17 @@ CLASSIFICATION_METRICS: tuple[str, ...] = (
 )  # fmt: skip
 DECISION_THRESHOLD = "decision_threshold"  # a classifier's chosen cut-off (split `train`)
 
+# One name per word of the vocabulary above, for the code that writes ml.metrics / ml.predictions.
+VARIANT_MODEL, VARIANT_AUDIO_ONLY, VARIANT_MEAN_BASELINE = VARIANTS
+SPLIT_TEST, SPLIT_CV_MEAN, SPLIT_CV_STD, SPLIT_OOB, SPLIT_TRAIN = SPLITS
+SPLIT_NOT_SAMPLED = PREDICTION_SPLITS[-1]
+# ml.predictions: a track with no label (streams unknown or an outlier), never trained on.
+SPLIT_UNLABELLED = "unlabelled"
+METRIC_R2, METRIC_RMSE, METRIC_MAE, METRIC_R2_ORIGINAL_UNITS, METRIC_MSE = REGRESSION_METRICS
+METRIC_ROC_AUC, METRIC_PR_AUC, METRIC_F1, METRIC_PRECISION, METRIC_RECALL, METRIC_ACCURACY = (
+    CLASSIFICATION_METRICS
+)
+
 
 def metric_names(task: Task) -> tuple[str, ...]:
     return CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS

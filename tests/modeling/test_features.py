@@ -162,7 +162,7 @@ def test_permutation_importances_find_the_signal_in_few_predict_calls() -> None:
 def test_out_of_bag_estimate_of_the_audio_only_baseline() -> None:
     """The audio-only regressors' 'oob' split: each row's prediction averages exactly the trees
     that did not draw it, and a row drawn by every tree is flagged, not scored as 0."""
-    from ml.modeling.train import _out_of_bag
+    from ml.modeling.cross_validation import out_of_bag
 
     rng = np.random.default_rng(2)
     frame = pd.DataFrame({name: rng.random(120) for name in AUDIO_ONLY})
@@ -171,7 +171,7 @@ def test_out_of_bag_estimate_of_the_audio_only_baseline() -> None:
     pipeline = build_pipeline(
         spec, n_estimators=3, max_depth=4, random_state=0, n_jobs=1, oob_score=True
     ).fit(frame, target)
-    predicted, has_oob = _out_of_bag(pipeline)
+    predicted, has_oob = out_of_bag(pipeline)
     forest = pipeline.named_steps["forest"]
     inputs = pipeline.named_steps["preprocess"].transform(frame)
     per_tree = np.array([tree.predict(inputs) for tree in forest.estimators_])

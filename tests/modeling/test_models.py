@@ -147,7 +147,7 @@ def test_predictions_do_not_read_the_targets(trained: Settings) -> None:
     """Stream and hit predictions of a track do not change with its streams (the views model may
     read log_streams, a Spotify-side input)."""
     from ml.modeling.dataset import iter_tracks
-    from ml.modeling.train import predict_frame
+    from ml.modeling.predict import predict_frame
 
     loaded = registry.load_models(trained.models_dir)
     frame = next(iter_tracks(trained.warehouse_path, batch_rows=4096))
