@@ -406,7 +406,10 @@ select
     verdict_rule,
     verdict,
     case
-        when verdict = 'not yet measured' then 'no training run in ml.metrics yet (run `python -m ml train`, then `dbt build --select source:ml+`)'
+        when verdict = 'not yet measured' and (select run_id from model_metrics) is null
+            then 'no training run in ml.runs yet (run `python -m ml train`, then `dbt build --select source:ml+`)'
+        when verdict = 'not yet measured'
+            then 'the latest training run (' || (select run_id from model_metrics) || ') wrote no such metric'
         when verdict_rule = 'not_measurable' or measured_value is null then coalesce(detail, 'too few tracks to measure')
         when verdict_rule = 'in_interval' and ci_low is null then printf('measured %.4g, but too few tracks for an interval', measured_value)
         when verdict_rule = 'at_least' then printf(
