@@ -42,10 +42,12 @@ select
     rest_hits,
     rest_hit_rate,
     case when is_measurable then {{ kpi_lift('segment_hit_rate', 'rest_hit_rate') }} end as hit_rate_lift,
-    case when is_measurable then
+    case
+        when is_measurable then
             {{ claims_rate_ratio_bound('segment_hits', 'segment_tracks', 'rest_hits', 'rest_tracks', -1) }} - 1
     end as hit_rate_lift_ci_low,
-    case when is_measurable then
+    case
+        when is_measurable then
             {{ claims_rate_ratio_bound('segment_hits', 'segment_tracks', 'rest_hits', 'rest_tracks', 1) }} - 1
     end as hit_rate_lift_ci_high
 from rates

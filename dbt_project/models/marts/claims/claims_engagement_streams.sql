@@ -116,11 +116,13 @@ select
     mean_streams_high,
     mean_streams_rest,
     case when is_measurable then mean_streams_high / nullif(mean_streams_rest, 0) end as mean_ratio,
-    case when is_measurable then
+    case
+        when is_measurable then
             {{ claims_ratio_of_means_bound('mean_streams_high', 'variance_streams_high', 'high_tracks',
                 'mean_streams_rest', 'variance_streams_rest', 'rest_tracks', -1) }}
     end as mean_ratio_ci_low,
-    case when is_measurable then
+    case
+        when is_measurable then
             {{ claims_ratio_of_means_bound('mean_streams_high', 'variance_streams_high', 'high_tracks',
                 'mean_streams_rest', 'variance_streams_rest', 'rest_tracks', 1) }}
     end as mean_ratio_ci_high,

@@ -29,8 +29,7 @@ engagement as (
 
 -- ratio estimator sum(y) / sum(x): var ~ sum((y - R x)^2) / ((n - 1) n mean(x)^2)
 weighted_residuals as (
-    select
-        sum(pow((likes + comments) - summary.weighted_engagement_rate * views, 2)) as squared_residuals
+    select sum(pow((likes + comments) - summary.weighted_engagement_rate * views, 2)) as squared_residuals
     from tracks
     cross join summary
     where tracks.in_engagement

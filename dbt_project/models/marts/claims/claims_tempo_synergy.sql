@@ -58,10 +58,10 @@ with_z as (
         {{ claims_fisher_se('correlation_tracks', spearman_factor) }} as spearman_se,
         -- eligible bands by correlation, best first (ties: lower band first)
         case when is_eligible then row_number() over (
-            partition by is_eligible order by pearson desc, tempo_band
+            partition by is_eligible order by pearson desc, tempo_band asc
         ) end as pearson_rank,
         case when is_eligible then row_number() over (
-            partition by is_eligible order by spearman desc, tempo_band
+            partition by is_eligible order by spearman desc, tempo_band asc
         ) end as spearman_rank
     from bands
 ),

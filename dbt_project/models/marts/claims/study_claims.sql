@@ -102,6 +102,15 @@
      'definition': 'rows_outlier / raw_rows (every row of the file, including duplicates and quarantined rows).'},
 ] %}
 {%- set claimed_band = 120 %}
+{#- (column, model_name, split, metric) of the latest run's ml.metrics rows (variant 'model') -#}
+{%- set model_metric_keys = [
+    ('stream_r2', 'stream_regressor', 'test', 'r2'),
+    ('stream_cv_mean', 'stream_regressor', 'cv_mean', 'r2'),
+    ('stream_cv_std', 'stream_regressor', 'cv_std', 'r2'),
+    ('hit_accuracy', 'hit_classifier', 'test', 'accuracy'),
+    ('hit_f1', 'hit_classifier', 'test', 'f1'),
+    ('views_r2', 'views_regressor', 'test', 'r2'),
+] %}
 
 -- the ml source, in one place (to be switched to the stg_ml__* views)
 with ml_runs as (
@@ -126,7 +135,7 @@ catalogue as (
         {{ claims_text(claim.definition) }} as definition,
         {{ claims_text(claim.rule) }} as verdict_rule,
         cast({{ claim.get('decimals', 'null') }} as integer) as claimed_decimals,
-        {{ claims_text(claim.source) }} as source
+        {{ claims_text(claim.source) }} as source  -- noqa: RF04
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
@@ -148,30 +157,44 @@ run_models as (
     inner join latest_run using (run_id)
 ),
 
-model_metrics as (
+run_sizes as (
     select
-        (select run_id from latest_run) as run_id,
-        {%- for name, model, split, metric in [
-            ('stream_r2', 'stream_regressor', 'test', 'r2'),
-            ('stream_cv_mean', 'stream_regressor', 'cv_mean', 'r2'),
-            ('stream_cv_std', 'stream_regressor', 'cv_std', 'r2'),
-            ('hit_accuracy', 'hit_classifier', 'test', 'accuracy'),
-            ('hit_f1', 'hit_classifier', 'test', 'f1'),
-            ('views_r2', 'views_regressor', 'test', 'r2'),
-        ] %}
-        max(ml_metrics.value) filter (
-            where ml_metrics.model_name = '{{ model }}' and ml_metrics.split = '{{ split }}'
-            and ml_metrics.metric = '{{ metric }}'
-        ) as {{ name }},
-        {%- endfor %}
-        (select max(n_test) from run_models where model_name = 'stream_regressor') as stream_n_test,
-        (select max(n_train) from run_models where model_name = 'stream_regressor') as stream_n_train,
-        (select max(cv_folds) from run_models where model_name = 'stream_regressor') as stream_cv_folds,
-        (select max(n_test) from run_models where model_name = 'hit_classifier') as hit_n_test,
-        (select max(n_test) from run_models where model_name = 'views_regressor') as views_n_test
+        max(n_test) filter (where model_name = 'stream_regressor') as stream_n_test,
+        max(n_train) filter (where model_name = 'stream_regressor') as stream_n_train,
+        max(cv_folds) filter (where model_name = 'stream_regressor') as stream_cv_folds,
+        max(n_test) filter (where model_name = 'hit_classifier') as hit_n_test,
+        max(n_test) filter (where model_name = 'views_regressor') as views_n_test
+    from run_models
+),
+
+latest_metrics as (
+    select
+        ml_metrics.model_name,
+        ml_metrics.split,
+        ml_metrics.metric,
+        ml_metrics.value
     from ml_metrics
     inner join latest_run using (run_id)
     where ml_metrics.variant = 'model'
+),
+
+metric_values as (
+    select
+        {%- for name, model, split, metric in model_metric_keys %}
+        max(value) filter (where model_name = '{{ model }}' and split = '{{ split }}' and metric = '{{ metric }}') as {{ name }},
+        {%- endfor %}
+        count(*) as metric_rows
+    from latest_metrics
+),
+
+model_metrics as (
+    select
+        latest_run.run_id,
+        metric_values.*,
+        run_sizes.*
+    from metric_values
+    cross join run_sizes
+    left join latest_run on true
 ),
 
 kpi as (
@@ -190,7 +213,14 @@ tempo as (
     select * from {{ ref('claims_tempo_synergy') }}
 ),
 
-{#- one select per tempo reading: the best band, and the claimed band against its best rival -#}
+tempo_eligible as (
+    select
+        count(*) filter (where is_eligible) as bands,
+        sum(correlation_tracks) filter (where is_eligible) as tracks
+    from tempo
+),
+
+{#- one CTE per tempo reading: the best band, and the claimed band against its best rival -#}
 {%- set tempo_methods = [('spearman', 'spearman_streams_views', 'rho'), ('pearson', 'pearson_log_streams_log_views', 'r')] %}
 {%- for method, column, symbol in tempo_methods %}
 tempo_{{ method }} as (
@@ -199,7 +229,7 @@ tempo_{{ method }} as (
         case when claimed.is_eligible then cast(best.tempo_band as double) end as measured_value,
         cast(null as double) as ci_low,
         cast(null as double) as ci_high,
-        cast(eligible.tracks as bigint) as sample_size,
+        cast(tempo_eligible.tracks as bigint) as sample_size,
         best.tempo_band = {{ claimed_band }} and claimed.{{ method }}_diff_p_value < 0.05 as is_distinct,
         case
             when not coalesce(claimed.is_eligible, false)
@@ -208,150 +238,86 @@ tempo_{{ method }} as (
                 'band %s: {{ symbol }} = %.3f [%.3f, %.3f], rank %d of %d bands; highest: %s ({{ symbol }} = %.3f); '
                 || '%s vs %s: z = %.2f, p = %.3g (%s at 5%%)',
                 claimed.tempo_band_label, claimed.{{ column }}, claimed.{{ method }}_ci_low,
-                claimed.{{ method }}_ci_high, claimed.{{ method }}_rank, eligible.bands,
+                claimed.{{ method }}_ci_high, claimed.{{ method }}_rank, tempo_eligible.bands,
                 best.tempo_band_label, best.{{ column }}, claimed.tempo_band_label, rival.tempo_band_label,
                 claimed.{{ method }}_diff_z, claimed.{{ method }}_diff_p_value,
                 case when claimed.{{ method }}_diff_p_value < 0.05 then 'distinguishable' else 'not distinguishable' end
             )
         end as detail
-    from (select 1 as anchor) as anchor
+    from tempo_eligible
     left join tempo as claimed on claimed.tempo_band = {{ claimed_band }}
     left join tempo as best on best.{{ method }}_rank = 1
     left join tempo as rival on claimed.{{ method }}_best_other_band = rival.tempo_band
-    cross join (
-        select
-            count(*) filter (where is_eligible) as bands,
-            sum(correlation_tracks) filter (where is_eligible) as tracks
-        from tempo
-    ) as eligible
 ),
 {%- endfor %}
 
+{#- measured rows: (claim_id, relation, measured, ci_low, ci_high, sample_size, detail), SQL over
+    the relation's columns; one select each. -#}
+{%- set engagement_detail = "printf('%d high-engagement tracks (engagement > %.4f) vs %d others; {kind} streams %.4g vs %.4g', high_tracks, engagement_cut, rest_tracks, {kind}_streams_high, {kind}_streams_rest)" %}
+{%- set cv_half_width = claims_t975('stream_cv_folds - 1') ~ ' * stream_cv_std / sqrt(stream_cv_folds)' %}
+{%- set measured_rows = [
+    ("'stream_r2'", 'model_metrics', 'stream_r2', 'null', 'null', 'stream_n_test', 'null'),
+    ("'stream_cv_r2'", 'model_metrics', 'stream_cv_mean', 'stream_cv_mean - ' ~ cv_half_width, 'stream_cv_mean + ' ~ cv_half_width,
+        'stream_n_train', "printf('%d folds, fold sd %.4f', stream_cv_folds, stream_cv_std)"),
+    ("'stream_cv_r2_std'", 'model_metrics', 'stream_cv_std', 'null', 'null', 'stream_n_train', 'null'),
+    ("'stream_cv_r2_variance'", 'model_metrics', 'pow(stream_cv_std, 2)', 'null', 'null', 'stream_n_train', 'null'),
+    ("'hit_accuracy'", 'model_metrics', 'hit_accuracy', 'null', 'null', 'hit_n_test', 'null'),
+    ("'hit_f1'", 'model_metrics', 'hit_f1', 'null', 'null', 'hit_n_test', 'null'),
+    ("'youtube_r2'", 'model_metrics', 'views_r2', 'null', 'null', 'views_n_test', 'null'),
+    ("'streams_views_correlation'", 'kpi', 'pearson_streams_views', 'pearson_ci_low', 'pearson_ci_high', 'correlation_tracks', 'null'),
+    ("'official_video_lift'", 'kpi', 'official_video_mean_stream_lift', 'video_lift_ci_low', 'video_lift_ci_high',
+        'official_video_tracks + unofficial_video_tracks',
+        "printf('%d official vs %d non-official videos', official_video_tracks, unofficial_video_tracks)"),
+    ("'engagement_streams_' || split || '_mean'", 'engagement_streams', 'mean_ratio', 'mean_ratio_ci_low', 'mean_ratio_ci_high',
+        'high_tracks + rest_tracks', engagement_detail.replace('{kind}', 'mean')),
+    ("'engagement_streams_' || split || '_median'", 'engagement_streams', 'median_ratio', 'median_ratio_ci_low', 'median_ratio_ci_high',
+        'high_tracks + rest_tracks', engagement_detail.replace('{kind}', 'median')),
+    ("'danceable_energetic_hit_lift'", 'hit_lift', 'hit_rate_lift', 'hit_rate_lift_ci_low', 'hit_rate_lift_ci_high',
+        'segment_tracks + rest_tracks',
+        "printf('hit rate %.3f (%d of %d tracks) vs %.3f (%d of %d)', segment_hit_rate, segment_hits, segment_tracks, rest_hit_rate, rest_hits, rest_tracks)"),
+    ("'engagement_precedes_streams'", none, 'null', 'null', 'null', 'null',
+        "'the data has no dates: one lifetime total of streams and of views per track, so no lag can be measured'"),
+    ('claim_id', 'tempo_spearman', 'measured_value', 'ci_low', 'ci_high', 'sample_size', 'detail'),
+    ('claim_id', 'tempo_pearson', 'measured_value', 'ci_low', 'ci_high', 'sample_size', 'detail'),
+    ("'engagement_rate_mean'", 'kpi', 'mean_engagement_rate', 'mean_engagement_ci_low', 'mean_engagement_ci_high', 'engagement_tracks', 'null'),
+    ("'engagement_rate_weighted'", 'kpi', 'weighted_engagement_rate', 'weighted_engagement_ci_low', 'weighted_engagement_ci_high', 'engagement_tracks', 'null'),
+    ("'engagement_vs_industry_mean'", 'kpi', 'mean_engagement_lift', 'mean_engagement_lift_ci_low', 'mean_engagement_lift_ci_high',
+        'engagement_tracks', "printf('benchmark %.4f', engagement_benchmark)"),
+    ("'engagement_vs_industry_weighted'", 'kpi', 'weighted_engagement_lift', 'weighted_engagement_lift_ci_low', 'weighted_engagement_lift_ci_high',
+        'engagement_tracks', "printf('benchmark %.4f', engagement_benchmark)"),
+    ("'data_quality_score'", 'kpi', 'data_quality_score', 'null', 'null', 'raw_rows - rows_duplicate', 'null'),
+    ("'outlier_removal_rule_input'", 'kpi', 'outlier_share_of_rule_input', 'null', 'null', 'rows_before_outlier_rule',
+        "printf('%d of %d distinct parsed tracks', rows_outlier, rows_before_outlier_rule)"),
+    ("'outlier_removal_raw_rows'", 'kpi', 'outlier_share_of_raw_rows', 'null', 'null', 'raw_rows',
+        "printf('%d of %d raw rows', rows_outlier, raw_rows)"),
+] %}
+
 measured as (
+    {%- for claim_id, relation, value, low, high, size, detail in measured_rows %}
     select
-        'stream_r2' as claim_id,
-        stream_r2 as measured_value,
-        cast(null as double) as ci_low,
-        cast(null as double) as ci_high,
-        cast(stream_n_test as bigint) as sample_size,
-        cast(null as varchar) as detail
-    from model_metrics
-    union all
-    select
-        'stream_cv_r2',
-        stream_cv_mean,
-        stream_cv_mean - {{ claims_t975('stream_cv_folds - 1') }} * stream_cv_std / sqrt(stream_cv_folds),
-        stream_cv_mean + {{ claims_t975('stream_cv_folds - 1') }} * stream_cv_std / sqrt(stream_cv_folds),
-        stream_n_train,
-        printf('%d folds, fold sd %.4f', stream_cv_folds, stream_cv_std)
-    from model_metrics
-    union all
-    select 'stream_cv_r2_std', stream_cv_std, null, null, stream_n_train, null from model_metrics
-    union all
-    select 'stream_cv_r2_variance', pow(stream_cv_std, 2), null, null, stream_n_train, null from model_metrics
-    union all
-    select 'hit_accuracy', hit_accuracy, null, null, hit_n_test, null from model_metrics
-    union all
-    select 'hit_f1', hit_f1, null, null, hit_n_test, null from model_metrics
-    union all
-    select 'youtube_r2', views_r2, null, null, views_n_test, null from model_metrics
-    union all
-    select
-        'streams_views_correlation', pearson_streams_views, pearson_ci_low, pearson_ci_high, correlation_tracks, null
-    from kpi
-    union all
-    select
-        'official_video_lift',
-        official_video_mean_stream_lift,
-        video_lift_ci_low,
-        video_lift_ci_high,
-        official_video_tracks + unofficial_video_tracks,
-        printf('%d official vs %d non-official videos', official_video_tracks, unofficial_video_tracks)
-    from kpi
-    {%- for kind in ['mean', 'median'] %}
-    union all
-    select
-        'engagement_streams_' || split || '_{{ kind }}',
-        {{ kind }}_ratio,
-        {{ kind }}_ratio_ci_low,
-        {{ kind }}_ratio_ci_high,
-        high_tracks + rest_tracks,
-        printf(
-            '%d high-engagement tracks (engagement > %.4f) vs %d others; {{ kind }} streams %.4g vs %.4g',
-            high_tracks, engagement_cut, rest_tracks, {{ kind }}_streams_high, {{ kind }}_streams_rest
-        )
-    from engagement_streams
+        {{ claim_id }} as claim_id,
+        cast({{ value }} as double) as measured_value,
+        cast({{ low }} as double) as ci_low,
+        cast({{ high }} as double) as ci_high,
+        cast({{ size }} as bigint) as sample_size,
+        cast({{ detail }} as varchar) as detail
+    {%- if relation %}
+    from {{ relation }}
+    {%- endif %}
+    {{ 'union all' if not loop.last }}
     {%- endfor %}
-    union all
-    select
-        'danceable_energetic_hit_lift',
-        hit_rate_lift,
-        hit_rate_lift_ci_low,
-        hit_rate_lift_ci_high,
-        segment_tracks + rest_tracks,
-        printf(
-            'hit rate %.3f (%d of %d tracks) vs %.3f (%d of %d)',
-            segment_hit_rate, segment_hits, segment_tracks, rest_hit_rate, rest_hits, rest_tracks
-        )
-    from hit_lift
-    union all
-    select
-        'engagement_precedes_streams',
-        null,
-        null,
-        null,
-        null,
-        'the data has no dates: one lifetime total of streams and of views per track, so no lag can be measured'
-    {%- for method, column, symbol in tempo_methods %}
-    union all
-    select claim_id, measured_value, ci_low, ci_high, sample_size, detail from tempo_{{ method }}
-    {%- endfor %}
-    {%- for kind in ['mean', 'weighted'] %}
-    union all
-    select
-        'engagement_rate_{{ kind }}',
-        {{ kind }}_engagement_rate,
-        {{ kind }}_engagement_ci_low,
-        {{ kind }}_engagement_ci_high,
-        engagement_tracks,
-        null
-    from kpi
-    union all
-    select
-        'engagement_vs_industry_{{ kind }}',
-        {{ kind }}_engagement_lift,
-        {{ kind }}_engagement_lift_ci_low,
-        {{ kind }}_engagement_lift_ci_high,
-        engagement_tracks,
-        printf('benchmark %.4f', engagement_benchmark)
-    from kpi
-    {%- endfor %}
-    union all
-    select 'data_quality_score', data_quality_score, null, null, raw_rows - rows_duplicate, null from kpi
-    union all
-    select
-        'outlier_removal_rule_input',
-        outlier_share_of_rule_input,
-        null,
-        null,
-        rows_before_outlier_rule,
-        printf('%d of %d distinct parsed tracks', rows_outlier, rows_before_outlier_rule)
-    from kpi
-    union all
-    select
-        'outlier_removal_raw_rows',
-        outlier_share_of_raw_rows,
-        null,
-        null,
-        raw_rows,
-        printf('%d of %d raw rows', rows_outlier, raw_rows)
-    from kpi
 ),
 
 tempo_distinct as (
-    select claim_id, is_distinct from tempo_spearman
+    select
+        claim_id,
+        is_distinct
+    from tempo_spearman
     union all
-    select claim_id, is_distinct from tempo_pearson
+    select
+        claim_id,
+        is_distinct
+    from tempo_pearson
 ),
 
 judged as (
@@ -363,6 +329,7 @@ judged as (
         measured.sample_size,
         measured.detail,
         catalogue.source like 'ml.%' as is_model_claim,
+        model_metrics.run_id as latest_run_id,
         case
             when catalogue.verdict_rule = 'not_measurable' then 'not measurable'
             when measured.measured_value is null and catalogue.source like 'ml.%' then 'not yet measured'
@@ -373,13 +340,16 @@ judged as (
                 then 'supported'
             when catalogue.verdict_rule = 'below' and measured.measured_value < catalogue.claimed_value
                 then 'supported'
-            when catalogue.verdict_rule = 'in_interval'
+            when
+                catalogue.verdict_rule = 'in_interval'
                 and catalogue.claimed_value between measured.ci_low and measured.ci_high
                 then 'supported'
-            when catalogue.verdict_rule = 'at_precision'
+            when
+                catalogue.verdict_rule = 'at_precision'
                 and {{ claims_same_at_precision('measured.measured_value', 'catalogue.claimed_value', 'catalogue.claimed_decimals') }}
                 then 'supported'
-            when catalogue.verdict_rule = 'is_maximum'
+            when
+                catalogue.verdict_rule = 'is_maximum'
                 and measured.measured_value = catalogue.claimed_value and tempo_distinct.is_distinct
                 then 'supported'
             else 'not supported'
@@ -387,6 +357,7 @@ judged as (
     from catalogue
     left join measured using (claim_id)
     left join tempo_distinct using (claim_id)
+    cross join model_metrics
 )
 
 select
@@ -406,30 +377,34 @@ select
     verdict_rule,
     verdict,
     case
-        when verdict = 'not yet measured' and (select run_id from model_metrics) is null
+        when verdict = 'not yet measured' and latest_run_id is null
             then 'no training run in ml.runs yet (run `python -m ml train`, then `dbt build --select source:ml+`)'
         when verdict = 'not yet measured'
-            then 'the latest training run (' || (select run_id from model_metrics) || ') wrote no such metric'
+            then 'the latest training run (' || latest_run_id || ') wrote no such metric'
         when verdict_rule = 'not_measurable' or measured_value is null then coalesce(detail, 'too few tracks to measure')
         when verdict_rule = 'in_interval' and ci_low is null then printf('measured %.4g, but too few tracks for an interval', measured_value)
-        when verdict_rule = 'at_least' then printf(
-            'measured %.4g %s claimed %.4g', measured_value,
-            case when measured_value >= claimed_value then '>=' else '<' end, claimed_value
-        )
-        when verdict_rule = 'below' then printf(
-            'measured %.4g %s %.4g', measured_value,
-            case when measured_value < claimed_value then '<' else '>=' end, claimed_value
-        )
-        when verdict_rule = 'in_interval' then printf(
-            'claimed %.4g is %s the measured 95%% interval [%.4g, %.4g] (measured %.4g)',
-            claimed_value, case when verdict = 'supported' then 'inside' else 'outside' end,
-            ci_low, ci_high, measured_value
-        )
-        when verdict_rule = 'at_precision' then printf(
-            'measured %.4f, at the claim''s precision %s vs claimed %s (%s)',
-            measured_value, printf('%.' || claimed_decimals || 'f', measured_value),
-            printf('%.' || claimed_decimals || 'f', claimed_value), claimed_text
-        )
+        when verdict_rule = 'at_least'
+            then printf(
+                'measured %.4g %s claimed %.4g', measured_value,
+                case when measured_value >= claimed_value then '>=' else '<' end, claimed_value
+            )
+        when verdict_rule = 'below'
+            then printf(
+                'measured %.4g %s %.4g', measured_value,
+                case when measured_value < claimed_value then '<' else '>=' end, claimed_value
+            )
+        when verdict_rule = 'in_interval'
+            then printf(
+                'claimed %.4g is %s the measured 95%% interval [%.4g, %.4g] (measured %.4g)',
+                claimed_value, case when verdict = 'supported' then 'inside' else 'outside' end,
+                ci_low, ci_high, measured_value
+            )
+        when verdict_rule = 'at_precision'
+            then printf(
+                'measured %.4f, at the claim''s precision %s vs claimed %s (%s)',
+                measured_value, printf('%.' || claimed_decimals || 'f', measured_value),
+                printf('%.' || claimed_decimals || 'f', claimed_value), claimed_text
+            )
         else detail
     end
     || case
@@ -437,7 +412,7 @@ select
             then '; ' || detail
         else ''
     end as verdict_reason,
-    source,
-    case when is_model_claim then (select run_id from model_metrics) end as run_id
+    source,  -- noqa: RF04
+    case when is_model_claim then latest_run_id end as run_id
 from judged
 order by claim_order
