@@ -13,6 +13,7 @@ from markupsafe import Markup
 from ml.modeling.specs import SPLITS, VARIANTS, spec_by_name
 from ml.reporting import labels
 from ml.reporting.charts import market, models
+from ml.reporting.explore import explore_context
 from ml.reporting.figures import Lookup, is_na, number, value_of
 from ml.reporting.formatting import (
     fmt_big,
@@ -220,4 +221,5 @@ def render_html(
         steps=[] if log is None else [vars(s) for s in log.steps if s.status != "running"],
         kpis={item["key"]: item for item in report["headline_kpis"]},
         quality={item["key"]: item for item in report["data_quality"]["figures"]},
+        explore=explore_context(data),
     )

@@ -5,8 +5,9 @@ error: it comes back as None and is listed in ``missing``, and the report says w
 
 No query returns one row per track: per-track marts (marts.kpi_tracks,
 marts.mv_priority_matrix) are aggregated in DuckDB (counts, medians, a top 15, per-tier
-histogram bins) or, for the scatter chart, sampled to at most SCATTER_SAMPLE rows, so the
-report's memory does not grow with the warehouse.
+histogram bins) or, for the scatter chart, sampled to at most SCATTER_SAMPLE rows, or, for the
+Explore section (explore.py), capped by a LIMIT, so the report's memory does not grow with the
+warehouse.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ml.reporting.explore import load_explore
 from ml.runtime.warehouse import session
 
 # relation -> SQL (ordered, so the report is deterministic)
@@ -243,6 +245,7 @@ def load_report_data(warehouse_path: Path) -> ReportData:
                 data.missing.append(name)
         _correlation_pairs(connection, data)
         _mv_priority_matrix(connection, data)
+        load_explore(connection, data.tables)  # the Explore section's capped tables
         scored = _read(connection, "select max(run_id) as run_id from marts.track_scores")
         if scored is not None and not scored.empty and isinstance(scored.iloc[0, 0], str):
             data.scored_run_id = scored.iloc[0, 0]

@@ -3,11 +3,14 @@
 Drives Chromium through the DevTools protocol over a pipe (--remote-debugging-pipe: JSON
 messages separated by NUL bytes on file descriptors 3 and 4), so no websocket library is needed.
 Collects console errors and warnings, uncaught exceptions, browser log errors (e.g. failed
-loads) and every URL the page requested, then evaluates a few expressions in the page.
+loads) and every URL the page requested, then evaluates a few expressions in the page and plays
+optional steps as a person would: type into a box, click an element, evaluate, print preview
+(media emulation), take a picture.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import json
@@ -16,6 +19,7 @@ import select
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,50 @@ def find_chromium() -> str | None:
         if found:
             return found
     return None
+
+
+@dataclass(frozen=True)
+class Type:
+    """Focus the first element matching ``selector``, select its text and type ``text`` over it
+    (Input.insertText: the page gets real input events)."""
+
+    selector: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Click:
+    """Scroll the first element matching ``selector`` into view and click its centre (mouse
+    events at that point, so what is on top there gets the click)."""
+
+    selector: str
+
+
+@dataclass(frozen=True)
+class Evaluate:
+    """Evaluate ``expression`` in the page; its value lands in ``PageReport.values[name]``."""
+
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    """A PNG of the viewport, after scrolling ``selector`` (if any) to the top."""
+
+    path: Path
+    selector: str | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    """Emulate a CSS media type from now on ("print", or "" for the default "screen")."""
+
+    media: str
+
+
+Step = Type | Click | Evaluate | Screenshot | Media
+SETTLE = 0.4  # seconds to let the page react after typing or clicking (debounced handlers)
 
 
 @dataclass
@@ -141,6 +189,57 @@ class _Pipe:
                 self.events.append(message)
 
 
+def _element(pipe: _Pipe, session: str, selector: str, action: str) -> Any:
+    """Run ``action`` (JS using ``el``) on the first element matching ``selector``."""
+    expression = (
+        f"(() => {{ const el = document.querySelector({json.dumps(selector)}); "
+        f"if (!el) return null; {action} }})()"
+    )
+    result = pipe.call(
+        "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session
+    )
+    value = result.get("result", {}).get("value")
+    if value is None:
+        raise LookupError(f"no element matches {selector!r}")
+    return value
+
+
+def _play(pipe: _Pipe, session: str, step: Step, report: PageReport) -> None:
+    if isinstance(step, Type):
+        _element(pipe, session, step.selector, "el.focus(); el.select && el.select(); return true;")
+        pipe.call("Input.insertText", {"text": step.text}, session=session)
+        pipe.drain(SETTLE)
+    elif isinstance(step, Click):
+        box = _element(
+            pipe,
+            session,
+            step.selector,
+            "el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect(); "
+            "return [r.left + r.width / 2, r.top + r.height / 2];",
+        )
+        for kind in ("mousePressed", "mouseReleased"):
+            pipe.call(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": box[0], "y": box[1], "button": "left", "clickCount": 1},
+                session=session,
+            )
+        pipe.drain(SETTLE)
+    elif isinstance(step, Evaluate):
+        result = pipe.call(
+            "Runtime.evaluate",
+            {"expression": step.expression, "returnByValue": True},
+            session=session,
+        )
+        report.values[step.name] = result.get("result", {}).get("value")
+    elif isinstance(step, Media):
+        pipe.call("Emulation.setEmulatedMedia", {"media": step.media}, session=session)
+    elif isinstance(step, Screenshot):
+        if step.selector:
+            _element(pipe, session, step.selector, "el.scrollIntoView(); return true;")
+        shot = pipe.call("Page.captureScreenshot", {"format": "png"}, session=session)
+        step.path.write_bytes(base64.b64decode(shot["data"]))
+
+
 def open_page(
     html: Path,
     expressions: dict[str, str],
@@ -149,8 +248,10 @@ def open_page(
     user_data_dir: Path,
     window: tuple[int, int] = (1280, 900),
     timeout: float = 60.0,
+    steps: Sequence[Step] = (),
 ) -> PageReport:
-    """Load the file, wait for the load event (+ a short settle), evaluate the expressions."""
+    """Load the file, wait for the load event (+ a short settle), evaluate the expressions, then
+    play the steps in order (console errors they cause are collected too)."""
     to_chrome_read, to_chrome_write = os.pipe()
     from_chrome_read, from_chrome_write = os.pipe()
 
@@ -201,6 +302,9 @@ def open_page(
                 session=session,
             )
             report.values[name] = result.get("result", {}).get("value")
+        for step in steps:
+            _play(pipe, session, step, report)
+        pipe.drain(0.2)
         for event in pipe.events:
             method, params = event["method"], event.get("params", {})
             if method == "Runtime.consoleAPICalled":
