@@ -79,7 +79,9 @@ def dbt_lists(scored: Settings) -> dict[str, list]:
     """The column-list macros as dbt renders them (`dbt compile --inline`, no model is run)."""
     expression = '{{ tojson({"raw": raw_columns(), "model_inputs": model_input_columns()}) }}'
     output = run_dbt(scored, ["compile", "--quiet", "--inline", expression], quiet=True)
-    return json.loads(output.strip().splitlines()[-1])
+    rendered = [line for line in output.splitlines() if line.startswith('{"raw": ')]
+    assert len(rendered) == 1, output
+    return json.loads(rendered[0])
 
 
 def test_training_and_scoring_read_the_same_model_inputs(scored: Settings) -> None:
