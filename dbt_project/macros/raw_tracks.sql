@@ -1,5 +1,6 @@
 {#- Shared by the warehouse (source raw_tracks) and scoring (source score_input):
-    the raw file's 28 columns renamed to snake_case, kept as text, empty text as null,
+    the raw file's 28 columns (column00 plus macro raw_columns) renamed to snake_case, kept as
+    text, empty text as null,
     plus row_id = 0-based record position in the file (equals the file's own first column
     on a well-formed file).
     missing_columns: raw headers the file may lack (a file of new tracks without `Stream`);
@@ -13,7 +14,7 @@ renamed as (
     select
         cast(row_number() over () - 1 as bigint) as row_id,
         nullif(trim(column00), '') as source_index,
-        {%- for name, header in text_columns() + unit_audio_columns() + [('key', 'Key'), ('loudness', 'Loudness'), ('tempo', 'Tempo'), ('duration_ms', 'Duration_ms')] + count_columns() + flag_columns() %}
+        {%- for name, header in raw_columns() %}
         {%- if header in missing_columns %}
         cast(null as varchar) as {{ name }}{{ ',' if not loop.last }}
         {%- else %}
@@ -30,7 +31,7 @@ select * from renamed
 {#- Typed columns plus quarantine_reason: every problem of the row, '; '-separated, each naming
     the raw file's column and value. A row with a reason is quarantined downstream, never dropped. -#}
 {% macro typed_tracks(relation) %}
-{%- set numeric_columns = unit_audio_columns() + [('key', 'Key'), ('loudness', 'Loudness'), ('tempo', 'Tempo'), ('duration_ms', 'Duration_ms')] + count_columns() -%}
+{%- set numeric_columns = unit_audio_columns() + measured_audio_columns() + count_columns() -%}
 with renamed as (
     select * from {{ relation }}
 ),

@@ -4,7 +4,7 @@
 
 {#- Run id of the latest training run among the rows of `relation` (a relation with a run_id
     column, e.g. ml.predictions): latest by ml.runs.created_at, then by run_id (ids start with
-    a UTC timestamp). A scalar subquery: null when the relation is empty. -#}
+    a UTC timestamp; staging view stg_ml__runs). A scalar subquery: null when the relation is empty. -#}
 {% macro latest_run_id(relation) -%}
     (
         select candidates.run_id
@@ -13,7 +13,7 @@
             select
                 run_id,
                 min(created_at) as created_at
-            from {{ source('ml', 'runs') }}
+            from {{ ref('stg_ml__runs') }}
             group by run_id
         ) as runs using (run_id)
         order by runs.created_at desc nulls last, candidates.run_id desc

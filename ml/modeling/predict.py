@@ -142,7 +142,7 @@ def write_predictions(
 
 # --- scoring a CSV of new tracks ----------------------------------------------------------------
 
-SCORING_SELECTOR = "scoring"
+SCORING_SELECTOR = "path:models/score_input"
 SCORING_RELATION = "scoring.score_input_features"
 OUTPUT_COLUMNS = (
     "row_id",

@@ -1,31 +1,8 @@
 -- The modelling set: distinct tracks that are not outliers and whose streams (the target) are known.
+-- The model-input columns are macro model_input_select (macros/column_lists.sql), the same list
+-- as scoring.score_input_features reads for new tracks; views and is_hit are training-only.
 select
-    uri,
-    row_id,
-    artist,
-    album_type,
-    danceability,
-    energy,
-    key,
-    loudness,
-    speechiness,
-    acousticness,
-    instrumentalness,
-    liveness,
-    valence,
-    tempo,
-    duration_minutes,
-    audio_positivity,
-    audio_complexity,
-    youtube_engagement,
-    log_views,
-    log_likes,
-    log_comments,
-    has_youtube_video,
-    coalesce(official_video, false) as official_video,
-    coalesce(licensed, false) as licensed,
-    stream,
-    log_streams,
+    {{ model_input_select() }},
     views,
     is_hit
 from {{ ref('tracks') }}

@@ -2,7 +2,7 @@
 -- row, so reports and analysts read the values actually used. Built in the same dbt pass as
 -- those marts (it depends on ml.runs: run_id is the latest training run, null before any).
 select
-    {{ latest_run_id(source('ml', 'runs')) }} as run_id,
+    {{ latest_run_id(ref('stg_ml__runs')) }} as run_id,
     cast({{ var('mv_high_budget_video_cost') }} as double) as mv_high_budget_video_cost,
     cast({{ var('mv_lyric_video_cost') }} as double) as mv_lyric_video_cost,
     cast({{ var('mv_value_per_stream') }} as double) as mv_value_per_stream,

@@ -1,15 +1,15 @@
 -- Per-track scores of the latest training run (ml.predictions, written by `python -m ml train`)
 -- beside the track's actual values. Empty (not missing) on a warehouse where no model ran.
 with predictions as (
-    select * from {{ source('ml', 'predictions') }}
-    where run_id = {{ latest_run_id(source('ml', 'predictions')) }}
+    select * from {{ ref('stg_ml__predictions') }}
+    where run_id = {{ latest_run_id(ref('stg_ml__predictions')) }}
 ),
 
 runs as (
     select
         run_id,
         min(created_at) as run_created_at
-    from {{ source('ml', 'runs') }}
+    from {{ ref('stg_ml__runs') }}
     group by run_id
 ),
 

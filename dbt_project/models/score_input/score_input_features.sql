@@ -1,0 +1,12 @@
+-- What the models read for each new track, one row per input row (quarantined rows included,
+-- with their reason, so the scores file can say why a row was not scored).
+-- The model-input columns are macro model_input_select (macros/column_lists.sql), the same list
+-- as marts.model_features (flags coalesced to false); the rest is scoring bookkeeping.
+select
+    {{ model_input_select() }},
+    source_index,
+    track,
+    audio_was_imputed,
+    engagement_was_filled,
+    quarantine_reason
+from {{ ref('int_score_input__features') }}
