@@ -11,7 +11,7 @@
 {#- Fewest tracks a claims statistic is computed on (a group of a ratio, a tempo band of a
     correlation); below it the statistic is null. Same default as kpi_min_correlation_tracks. -#}
 {% macro claims_min_tracks() -%}
-    {{ var('claims_min_tracks', 30) }}
+    {{ var('claims_min_tracks') }}
 {%- endmacro %}
 
 {#- Fisher-z interval of a correlation r over n pairs: tanh(atanh(r) +- z * sqrt(f / (n - 3))),

@@ -112,13 +112,13 @@
     ('views_r2', 'views_regressor', 'test', 'r2'),
 ] %}
 
--- the ml source, in one place (to be switched to the stg_ml__* views)
+-- the training runs and their metrics (staged ml source)
 with ml_runs as (
-    select * from {{ source('ml', 'runs') }}
+    select * from {{ ref('stg_ml__runs') }}
 ),
 
 ml_metrics as (
-    select * from {{ source('ml', 'metrics') }}
+    select * from {{ ref('stg_ml__metrics') }}
 ),
 
 catalogue as (
