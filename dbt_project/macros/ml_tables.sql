@@ -1,7 +1,7 @@
 {#- The tables that the Python ml package writes (schema ml): their one schema definition.
     Run on every dbt invocation (on-run-start) with "if not exists", so a first `dbt build`
     on a warehouse that has never seen a model run finds empty tables, not missing ones.
-    ml/registry.py inserts into these tables by column name. -#}
+    ml/modeling/registry.py inserts into these tables by column name. -#}
 {% macro create_ml_tables() %}
 create schema if not exists ml;
 

@@ -128,7 +128,7 @@ def check_no_leakage(target: str, features: Iterable[str]) -> None:
             f"refusing to train a model of {target} on feature(s) derived from the target: "
             + "; ".join(problems),
             step="train",
-            hint="remove these columns from the feature list (see ml/features.py)",
+            hint="remove these columns from the feature list (see ml/modeling/specs.py)",
         )
 
 

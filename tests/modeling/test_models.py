@@ -91,7 +91,7 @@ def test_run_is_recorded(trained: Settings) -> None:
     )
     assert set(thresholds) == {"model", "audio_only"}
     assert all(0.0 <= value <= 1.0 for value in thresholds.values()), thresholds
-    # the rows ml/stats.py reads for H1
+    # the rows ml/statistics/hypotheses.py reads for H1
     h1 = query(
         trained,
         "select split, value from ml.metrics where model_name = 'stream_regressor' "
