@@ -35,7 +35,9 @@ def emit(
     if fmt == "csv":
         frame.to_csv(out, index=False)
     elif fmt == "json":
-        out.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
+        out.write(
+            frame.to_json(orient="records", date_format="iso", indent=2, double_precision=15) + "\n"
+        )
     elif frame.empty:
         out.write(f"(no rows; columns: {', '.join(map(str, frame.columns))})\n")
     else:
