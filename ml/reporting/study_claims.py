@@ -13,6 +13,7 @@ them, and nothing is ever tuned toward them.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
@@ -116,6 +117,8 @@ def fmt_claim(value: Any, unit: str | None) -> str:
         return f"{value:.0f}-{value + BAND_WIDTH - 1:.0f} BPM"
     if unit == "days":
         return f"{value:.0f} days"
-    if unit in {"std", "variance"}:
-        return f"{value:.2g}" if abs(value) < 1e-3 else f"{value:.4f}"
+    if unit in {"std", "variance"}:  # small: two significant digits, never 9.7e-05
+        if value == 0 or abs(value) >= 1e-3:
+            return f"{value:.4f}"
+        return f"{value:.{1 - math.floor(math.log10(abs(value)))}f}"
     return fmt_score(value)

@@ -237,6 +237,8 @@ def test_without_the_mart(built_warehouse: Settings, tmp_path: Path) -> None:
         (14, "days", "14 days"),
         (0.0123, "std", "0.0123"),
         (0.000151, "variance", "0.00015"),
+        (9.7e-05, "variance", "0.000097"),
+        (0.0, "std", "0.0000"),
         (None, "ratio", "n/a"),
         (float("nan"), "r2", "n/a"),
     ],
