@@ -2,9 +2,9 @@
 reliability table, the calibrators (isotonic, sigmoid/Platt) and the pipeline that serves them.
 
 The hit classifier is fitted with balanced class weights, so its raw predict_proba over-states
-the hit rate. A calibrator is fitted on probabilities of rows the forest did not train on
-(out-of-fold CV predictions, or out-of-bag predictions of a single fit) and is applied to the
-final forest's probabilities: CalibratedPipeline.predict_proba returns calibrated probabilities.
+the hit rate. A calibrator is fitted on probabilities of rows the forests did not train on
+(the out-of-fold predictions of cross-validation, no extra fits) and is applied to the final
+forest's probabilities: CalibratedPipeline.predict_proba returns calibrated probabilities.
 The method (isotonic or sigmoid) is chosen by cross-fitted Brier score on those probabilities.
 """
 
@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from ml.modeling.specs import (
@@ -152,21 +151,12 @@ class Calibration:
         return {"calibration_method": self.method, "calibration_scores": self.scores}
 
 
-def default_folds(y: np.ndarray, folds: int, random_state: int) -> Folds:
-    """Stratified folds for cross-fitting a calibrator (fewer when a class is rare)."""
-    smallest = int(min(np.bincount(np.asarray(y, int), minlength=2)))
-    splitter = StratifiedKFold(
-        max(2, min(folds, smallest)), shuffle=True, random_state=random_state
-    )
-    return list(splitter.split(np.zeros(len(y)), y))
-
-
 def calibrate(y: np.ndarray, probability: np.ndarray, folds: Folds) -> Calibration:
     """Choose isotonic or sigmoid by cross-fitted Brier score (each fold's probabilities mapped
     by a calibrator fitted on the other folds), then fit the winner on all rows.
 
-    `probability` must come from models that did not train on the rows (out-of-fold or
-    out-of-bag); the returned `calibrated` values are cross-fitted too (for thresholds, CV)."""
+    `probability` must come from models that did not train on the rows (out-of-fold); the
+    returned `calibrated` values are cross-fitted too (for thresholds, CV)."""
     y, probability = np.asarray(y, int), np.asarray(probability, float)
     crossfitted: dict[str, np.ndarray] = {}
     scores: dict[str, dict[str, float]] = {}
