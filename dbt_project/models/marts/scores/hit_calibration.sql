@@ -2,15 +2,15 @@
 -- ml.calibration (written by `python -m ml train`), split 'test', one row per variant and
 -- equal-width probability bin. Empty (not missing) on a warehouse where no model ran.
 with calibration as (
-    select * from {{ source('ml', 'calibration') }}
-    where run_id = {{ latest_run_id(source('ml', 'calibration')) }}
+    select * from {{ ref('stg_ml__calibration') }}
+    where run_id = {{ latest_run_id(ref('stg_ml__calibration')) }}
 ),
 
 runs as (
     select
         run_id,
         min(created_at) as run_created_at
-    from {{ source('ml', 'runs') }}
+    from {{ ref('stg_ml__runs') }}
     group by run_id
 )
 
