@@ -57,7 +57,8 @@
 {#- The model-input contract: the columns shared, with the same names and types, by the
     training relation (marts.model_features) and the scoring relation
     (scoring.score_input_features). Every feature of every ModelSpec (ml/modeling/specs.py) is
-    one of them, plus the keys (uri, row_id) and the stream columns (the target of two models,
+    one of them (title / track-name flags and catalog counts: macros/title_features.sql), plus
+    the keys (uri, row_id) and the stream columns (the target of two models,
     an input of the views model). tests/warehouse/test_contracts.py checks both relations. -#}
 {% macro model_input_columns() -%}
     {{ return(
@@ -66,6 +67,9 @@
         + ['duration_minutes', 'audio_positivity', 'audio_complexity']
         + ['youtube_engagement', 'log_views', 'log_likes', 'log_comments']
         + ['has_youtube_video', 'official_video', 'licensed']
+        + (title_flag_patterns() | map(attribute=0) | list)
+        + (track_marker_patterns() | map(attribute=0) | list)
+        + ['album', 'artist_track_count', 'album_track_count']
         + ['stream', 'log_streams']
     ) }}
 {%- endmacro %}

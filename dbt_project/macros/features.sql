@@ -90,7 +90,8 @@ derived as (
         {{ log_count('views') }} as log_views,
         {{ log_count('likes') }} as log_likes,
         {{ log_count('comments') }} as log_comments,
-        {{ tempo_band('tempo') }} as tempo_band
+        {{ tempo_band('tempo') }} as tempo_band,
+        {{- title_and_track_flags('title', 'url_youtube', 'track') }}
     from imputed
 )
 

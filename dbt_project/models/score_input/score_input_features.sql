@@ -9,4 +9,5 @@ select
     audio_was_imputed,
     engagement_was_filled,
     quarantine_reason
-from {{ ref('int_score_input__features') }}
+-- catalog counts against the training warehouse's distinct tracks (macros/title_features.sql)
+from ({{ catalog_track_counts(ref('int_score_input__features'), ref('tracks')) }}) as counted

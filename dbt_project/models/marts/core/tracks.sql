@@ -53,6 +53,14 @@ select
     features.log_likes,
     features.log_comments,
     features.tempo_band,
+    {%- for name, pattern in title_flag_patterns() + track_marker_patterns() %}
+    features.{{ name }},
+    {%- endfor %}
+    -- catalog context (macros/title_features.sql catalog_track_counts: the same counts for a
+    -- track of the catalog; uri is unique here, so 1 + the other tracks = the window count)
+    cast(count(*) over (partition by features.artist) as integer) as artist_track_count,
+    cast(count(*) over (partition by features.artist, features.album) as integer)
+        as album_track_count,
     outliers.is_outlier,
     outliers.outlier_column,
     outliers.outlier_z,
