@@ -53,6 +53,8 @@ class CrossValidation:
     thresholds: dict[str, float | None]
     calibrations: dict[str, Calibration] = field(default_factory=dict)
     headline: str = ""
+    # the out-of-fold predictions by variant (calibrated probabilities for a classifier)
+    out_of_fold: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def cross_validate(
@@ -62,6 +64,7 @@ def cross_validate(
     folds: int,
     random_state: int,
     new_pipeline: NewPipeline,
+    companions: bool = True,
 ) -> CrossValidation:
     """k-fold CV on the training part for the model and the mean / base-rate baseline; returns
     metric rows, and for a classifier the calibrators fitted on the out-of-fold probabilities and
@@ -73,10 +76,11 @@ def cross_validate(
     samples by class weight, so a hit is almost never out-of-bag and its out-of-bag probability
     is biased low); the audio-only regressors have no threshold and
     are estimated out-of-bag instead (out_of_bag_rows), which costs one fit instead of `folds`.
-    The CV metrics of a classifier are those of its cross-fitted calibrated probabilities."""
+    The CV metrics of a classifier are those of its cross-fitted calibrated probabilities.
+    `companions=False`: the model and the baseline only (the gradient-boosting challenger)."""
     y = target_values(frame, spec)
     specs = {VARIANT_MODEL: spec}
-    if spec.task == "classification":
+    if spec.task == "classification" and companions:
         specs[VARIANT_AUDIO_ONLY] = spec.audio_only()
         specs[VARIANT_COLD_START] = spec.cold_start()
     fit_inputs = {v: model_input(frame, s, fitting=True) for v, s in specs.items()}
@@ -114,7 +118,7 @@ def cross_validate(
         for split, values in summarise_folds(per_fold).items():
             rows.extend(metric_rows(variant, split, values))
     summary = f"CV {headline(spec, y, out_of_fold[VARIANT_MODEL])}"
-    return CrossValidation(rows, thresholds, calibrations, summary)
+    return CrossValidation(rows, thresholds, calibrations, summary, out_of_fold)
 
 
 def out_of_bag(pipeline: Pipeline) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
-from ml.modeling.specs import ARTIST_FEATURE, HIT_CLASSIFIER
+from ml.modeling.specs import (
+    ALBUM_FEATURE,
+    ARTIST_FEATURE,
+    CATALOG_COUNTS,
+    HIT_CLASSIFIER,
+    TITLE_FLAGS,
+    TRACK_MARKERS,
+)
 from ml.runtime.errors import PipelineError
 from ml.runtime.warehouse import connect, session, table_exists
 
@@ -23,6 +30,7 @@ PREDICTION_COLUMNS: tuple[str, ...] = (
     "duration_minutes", "audio_positivity", "audio_complexity", "youtube_engagement",
     "log_views", "log_likes", "log_comments", "has_youtube_video", "official_video", "licensed",
     "log_streams",
+    *TITLE_FLAGS, *TRACK_MARKERS, ALBUM_FEATURE, *CATALOG_COUNTS,
 )  # fmt: skip
 MIN_MODELLING_ROWS = 50
 

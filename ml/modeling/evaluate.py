@@ -135,7 +135,13 @@ def tree_quantiles(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the low and high quantile of the regression forest's per-tree predictions (in
     the model's scale: ln(1 + streams)). The spread of the trees, not of the tracks: see the
-    interval_coverage_80 metric for how often it holds the actual value."""
+    interval_coverage_80 metric for how often it holds the actual value.
+    A pipeline without trees to spread (the gradient-boosting challenger) carries
+    `interval_offsets_`: its prediction plus the quantiles of its out-of-fold residuals."""
+    offsets = getattr(pipeline, "interval_offsets_", None)
+    if offsets is not None:
+        predicted = np.asarray(pipeline.predict(features), dtype=float)
+        return predicted + offsets[0], predicted + offsets[1]
     transformed = pipeline[:-1].transform(features)
     trees = pipeline.named_steps["forest"].estimators_
     low, high = np.empty(len(features)), np.empty(len(features))

@@ -3,7 +3,8 @@
 Every feature VALUE is computed in SQL (dbt macros in dbt_project/macros/features.sql, read from
 marts.model_features / marts.tracks / the scoring models). This module only says which columns each
 model may use, refuses columns derived from a model's target, and builds the sklearn pipelines
-(one-hot album type, out-of-fold artist target encoding, random forest).
+(one-hot album type, out-of-fold artist and album target encodings, random forest; the
+gradient-boosting challenger reuses the same preprocessing: ml/modeling/challenger.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, TargetEncoder
 
+from ml.modeling.encoders import AlbumLevelEncoder
 from ml.modeling.specs import (
+    ALBUM_FEATURE,
     ARTIST_FEATURE,
     BOOLEAN_FEATURES,
     CATEGORICAL_FEATURES,
@@ -45,16 +48,27 @@ def model_input(frame: pd.DataFrame, spec: ModelSpec, *, fitting: bool = False) 
         if name in BOOLEAN_FEATURES:
             columns[name] = series.astype("boolean").fillna(False).astype("float64")
         elif name in CATEGORICAL_FEATURES or name == ARTIST_FEATURE:
-            columns[name] = series.astype("object").where(series.notna(), "(unknown)").astype(str)
+            columns[name] = _text(series)
+        elif name == ALBUM_FEATURE:  # an album is keyed within its artist ("Greatest Hits")
+            columns[name] = _text(frame[ARTIST_FEATURE]) + ALBUM_KEY_SEPARATOR + _text(series)
         else:
             columns[name] = pd.to_numeric(series, errors="coerce").astype("float64")
-    if spec.uses_artist and spec.artist_level_target:
+    if spec.uses_album and not spec.uses_artist:
+        columns[ARTIST_FEATURE] = _text(frame[ARTIST_FEATURE])
+    if (spec.uses_artist or spec.uses_album) and spec.artist_level_target:
         columns[ENCODING_TARGET] = (
             pd.to_numeric(frame[spec.artist_level_target], errors="coerce").astype("float64")
             if fitting
             else pd.Series(np.nan, index=frame.index)
         )
     return pd.DataFrame(columns, index=frame.index)
+
+
+ALBUM_KEY_SEPARATOR = "\x1f"
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("object").where(series.notna(), "(unknown)").astype(str)
 
 
 class ArtistLevelEncoder(TransformerMixin, BaseEstimator):
@@ -113,20 +127,11 @@ def artist_encoder(task: Task, cv_folds: int, random_state: int) -> TargetEncode
     )
 
 
-def build_pipeline(
-    spec: ModelSpec,
-    *,
-    n_estimators: int,
-    max_depth: int | None,
-    random_state: int,
-    n_jobs: int = -1,
-    cv_folds: int = 5,
-    oob_score: bool = False,
-) -> Pipeline:
-    """Preprocessing + forest. The artist's target encoding is cross-fitted inside fit (sklearn's
-    TargetEncoder.fit_transform), so a training row never sees its own target through it.
-    `oob_score`: the forest keeps out-of-bag predictions of its training rows (used for the
-    audio-only baseline, which has no artist encoding to cross-fit)."""
+def preprocessor(spec: ModelSpec, *, cv_folds: int, random_state: int) -> ColumnTransformer:
+    """The inputs of any estimator of `spec` (refused when one is derived from the target):
+    numeric columns as they are, album type one-hot, the artist's and the album's target
+    encodings cross-fitted inside fit (TargetEncoder / ArtistLevelEncoder / AlbumLevelEncoder
+    fit_transform), so a training row never sees its own target through them."""
     check_no_leakage(spec.target, spec.features)
     transformers: list[tuple[str, object, list[str]]] = [
         ("numeric", "passthrough", spec.numeric_features)
@@ -139,6 +144,7 @@ def build_pipeline(
                 spec.categorical_features,
             )
         )
+    encoding_target = [ENCODING_TARGET] if spec.artist_level_target else []
     if spec.uses_artist and spec.artist_level_target:
         transformers.append(
             (
@@ -151,7 +157,31 @@ def build_pipeline(
         transformers.append(
             ("artist", artist_encoder(spec.task, cv_folds, random_state), [ARTIST_FEATURE])
         )
-    preprocess = ColumnTransformer(transformers, verbose_feature_names_out=False)
+    if spec.uses_album:
+        transformers.append(
+            (
+                "album",
+                AlbumLevelEncoder(cv_folds=cv_folds, random_state=random_state),
+                [ARTIST_FEATURE, ALBUM_FEATURE, *encoding_target],
+            )
+        )
+    return ColumnTransformer(transformers, verbose_feature_names_out=False)
+
+
+def build_pipeline(
+    spec: ModelSpec,
+    *,
+    n_estimators: int,
+    max_depth: int | None,
+    random_state: int,
+    n_jobs: int = -1,
+    cv_folds: int = 5,
+    oob_score: bool = False,
+) -> Pipeline:
+    """Preprocessing (`preprocessor`) + forest. `oob_score`: the forest keeps out-of-bag
+    predictions of its training rows (used for the audio-only baseline, which has no artist
+    encoding to cross-fit)."""
+    preprocess = preprocessor(spec, cv_folds=cv_folds, random_state=random_state)
     forest: RandomForestRegressor | RandomForestClassifier
     if spec.task == "classification":
         forest = RandomForestClassifier(

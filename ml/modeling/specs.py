@@ -25,9 +25,30 @@ AUDIO_DERIVED: tuple[str, ...] = ("duration_minutes", "audio_positivity", "audio
 # What the audio-only baseline sees: the track's sound and length, nothing about its audience.
 AUDIO_ONLY: tuple[str, ...] = AUDIO_FEATURES + AUDIO_DERIVED
 
-BOOLEAN_FEATURES: frozenset[str] = frozenset({"official_video", "licensed", "has_youtube_video"})
+# Video-title types (from the YouTube title; NULL without a video, read as 0 by the models) and
+# track-name markers, computed in SQL (dbt_project/macros/title_features.sql).
+TITLE_FLAGS: tuple[str, ...] = (
+    "title_official_video", "title_lyric", "title_audio", "title_live", "title_visualizer",
+)  # fmt: skip
+TRACK_MARKERS: tuple[str, ...] = ("track_remix", "track_featuring", "track_remaster", "track_live")
+# Catalog context: distinct tracks of the artist / of the (artist, album) in the warehouse (>= 1);
+# artist-level inputs (dropped by the cold-start variant, like the artist and album encodings).
+CATALOG_COUNTS: tuple[str, ...] = ("artist_track_count", "album_track_count")
+BOOLEAN_FEATURES: frozenset[str] = frozenset(
+    {"official_video", "licensed", "has_youtube_video", *TITLE_FLAGS, *TRACK_MARKERS}
+)
 CATEGORICAL_FEATURES: frozenset[str] = frozenset({"album_type"})
 ARTIST_FEATURE = "artist"  # encoded out-of-fold (TargetEncoder cross-fitting), never raw
+# Album encoded out-of-fold within its artist (features.AlbumLevelEncoder), never raw: the key is
+# (artist, album), an album with no other training track falls back to the artist's encoding.
+ALBUM_FEATURE = "album"
+# Inputs that say who the artist is or how big its catalog is: none reaches a cold-start model.
+ARTIST_LEVEL_FEATURES: frozenset[str] = frozenset({ARTIST_FEATURE, ALBUM_FEATURE, *CATALOG_COUNTS})
+# The honest signals added to every model (stream, hit and views): all are known before a video
+# is published. The views model may read the title flags: the title is chosen by the uploader
+# when the video is published (not an outcome of its audience), and the track-name markers and
+# catalog counts are Spotify-side. A track without a video has NULL title flags (read as 0).
+SIGNAL_FEATURES: tuple[str, ...] = (*TITLE_FLAGS, *TRACK_MARKERS, *CATALOG_COUNTS, ALBUM_FEATURE)
 # Input column carrying an artist-level encoding target during fit only (ArtistLevelEncoder).
 ENCODING_TARGET = "artist_encoding_target"
 
@@ -84,7 +105,7 @@ class ModelSpec:
         return [
             name
             for name in self.features
-            if name not in CATEGORICAL_FEATURES and name != ARTIST_FEATURE
+            if name not in CATEGORICAL_FEATURES and name not in (ARTIST_FEATURE, ALBUM_FEATURE)
         ]
 
     @property
@@ -94,6 +115,10 @@ class ModelSpec:
     @property
     def uses_artist(self) -> bool:
         return ARTIST_FEATURE in self.features
+
+    @property
+    def uses_album(self) -> bool:
+        return ALBUM_FEATURE in self.features
 
     def audio_only(self) -> ModelSpec:
         """The audio-only baseline: same forest, audio features only."""
@@ -112,11 +137,12 @@ class ModelSpec:
         )
 
     def cold_start(self) -> ModelSpec:
-        """The cold-start variant: the same model without any artist-level input, for tracks of
-        artists the training data has never seen (and to measure quality on new artists)."""
+        """The cold-start variant: the same model without any artist-level input (artist and
+        album encodings, catalog counts), for tracks of artists the training data has never seen
+        (and to measure quality on new artists)."""
         return replace(
             self,
-            features=tuple(name for name in self.features if name != ARTIST_FEATURE),
+            features=tuple(name for name in self.features if name not in ARTIST_LEVEL_FEATURES),
             artist_level_target=None,
             description=f"{self.description} (cold start: no artist input)",
         )
@@ -158,6 +184,7 @@ STREAM_REGRESSOR = ModelSpec(
         "has_youtube_video",
         "album_type",
         ARTIST_FEATURE,
+        *SIGNAL_FEATURES,
     ),
     n_estimators=200,
     max_depth=15,
@@ -177,6 +204,7 @@ HIT_CLASSIFIER = ModelSpec(
         *("key", "speechiness", "acousticness", "instrumentalness", "liveness"),
         *("audio_complexity", "log_views", "log_likes", "log_comments"),
         *("official_video", "licensed", "has_youtube_video", "album_type", ARTIST_FEATURE),
+        *SIGNAL_FEATURES,
     ),
     n_estimators=200,
     max_depth=10,
@@ -190,8 +218,13 @@ VIEWS_REGRESSOR = ModelSpec(
     name="views_regressor",
     target="log_views",
     task="regression",
-    # Spotify-side inputs only: no likes/comments/engagement, no video flags.
-    features=(*AUDIO_FEATURES, *AUDIO_DERIVED, "log_streams", "album_type", ARTIST_FEATURE),
+    # Spotify-side inputs: no likes/comments/engagement (outcomes of the views), no
+    # official_video / licensed (YouTube-side flags of the study's list); the title flags are
+    # allowed (SIGNAL_FEATURES: the title is known when the video is published).
+    features=(
+        *(*AUDIO_FEATURES, *AUDIO_DERIVED, "log_streams", "album_type", ARTIST_FEATURE),
+        *SIGNAL_FEATURES,
+    ),
     n_estimators=150,
     max_depth=12,
     max_features=1 / 3,
@@ -241,7 +274,15 @@ METRIC_ROC_AUC, METRIC_PR_AUC, METRIC_F1, METRIC_PRECISION, METRIC_RECALL, METRI
 # The cold-start variant of each model (ModelSpec.cold_start: no artist input); it also serves
 # the tracks of artists the training data has not seen.
 VARIANT_COLD_START = "cold_start"
-ALL_VARIANTS: tuple[str, ...] = (*VARIANTS, VARIANT_COLD_START)
+# The gradient-boosting challenger of each forest (ml/modeling/challenger.py): same inputs, same
+# evaluation; the forest stays the reference ('model').
+VARIANT_CHALLENGER = "challenger"
+ALL_VARIANTS: tuple[str, ...] = (*VARIANTS, VARIANT_COLD_START, VARIANT_CHALLENGER)
+# Which fitted model serves the scores (env ML_SERVING_MODEL): the forest, the challenger, or
+# 'auto' = the one with the better cross-validated lead metric on the TRAINING part (R2 /
+# ROC-AUC), never chosen on a test split.
+SERVING_FOREST, SERVING_CHALLENGER, SERVING_AUTO = "forest", "challenger", "auto"
+SERVING_MODELS: tuple[str, ...] = (SERVING_FOREST, SERVING_CHALLENGER, SERVING_AUTO)
 # Held-out ARTISTS: a split grouped by artist (GroupShuffleSplit), no test artist in training.
 SPLIT_TEST_NEW_ARTISTS = "test_new_artists"
 ALL_SPLITS: tuple[str, ...] = (*SPLITS, SPLIT_TEST_NEW_ARTISTS)

@@ -25,6 +25,7 @@ from sklearn.pipeline import Pipeline
 
 from ml.config import Settings
 from ml.modeling import registry
+from ml.modeling.challenger import choose_serving, fit_challenger, serving_setting
 from ml.modeling.cross_validation import CrossValidation, cross_validate, out_of_bag_rows
 from ml.modeling.dataset import (
     MODELLING_RELATION,
@@ -48,10 +49,12 @@ from ml.modeling.specs import (
     METRIC_R2,
     METRIC_ROC_AUC,
     MODEL_SPECS,
+    SERVING_CHALLENGER,
     SPLIT_TEST,
     SPLIT_TEST_NEW_ARTISTS,
     SPLIT_TRAIN,
     VARIANT_AUDIO_ONLY,
+    VARIANT_CHALLENGER,
     VARIANT_COLD_START,
     VARIANT_MODEL,
     ModelSpec,
@@ -291,9 +294,22 @@ def train_model(
         for variant, item in fitted.items():
             rows.extend(metric_rows(variant, SPLIT_TRAIN, {DECISION_THRESHOLD: item.threshold}))
     cold_start = fitted[VARIANT_COLD_START]
+    progress(f"{spec.name}: gradient-boosting challenger (CV, final and by-artist fits)")
+    challenger = fit_challenger(
+        spec,
+        train,
+        test,
+        (_checked_rows(spec, data.new_artist_train, config.cv_folds * 2, "train by artist"),
+         _checked_rows(spec, data.new_artist_test, 2, "test by artist")),
+        folds=config.cv_folds,
+        random_state=config.random_state,
+    )  # fmt: skip
+    rows.extend(challenger.rows)
+    serving, serving_record = choose_serving(spec, rows, serving_setting())
+    served = challenger.fitted if serving == SERVING_CHALLENGER else model
     result = ModelResult(
         spec=spec,
-        pipeline=model.pipeline,
+        pipeline=served.pipeline,
         params={
             **params,
             "cv_folds": config.cv_folds,
@@ -304,10 +320,12 @@ def train_model(
             "row_filter": spec.row_filter,
             **model.params(),
             "cold_start": {DECISION_THRESHOLD: cold_start.threshold, **cold_start.params()},
+            VARIANT_CHALLENGER: challenger.params(),
+            **serving_record,
         },
         metrics=rows,
         importances=_importances(spec, model.pipeline, test, config),
-        threshold=model.threshold,
+        threshold=served.threshold,
         n_train=len(train),
         n_test=len(test),
         fit_seconds=fit_seconds,
@@ -315,7 +333,10 @@ def train_model(
         reliability=evaluation.reliability,
     )
     result.total_seconds = time.perf_counter() - started
-    progress(f"{spec.name}: {result.summary()} ({result.total_seconds:.0f} s)")
+    progress(
+        f"{spec.name}: {result.summary()} ({result.total_seconds:.0f} s, of which challenger "
+        f"{challenger.seconds:.0f} s; serving {serving})"
+    )
     return result
 
 
