@@ -28,6 +28,8 @@ from ml.synthetic.names import (
     track_name,
 )
 from ml.synthetic.profile import (
+    ALBUM_CHOL,
+    ALBUM_SLOTS,
     ARTIST_CHOL,
     CHANNEL_STYLE_P,
     COPY_P,
@@ -35,6 +37,7 @@ from ml.synthetic.profile import (
     LATENT,
     REUSE_VIDEO_P,
     SHORT_ARTIST_P,
+    TRACK_MARKER_TYPES,
     TRACKS_PER_ARTIST,
 )
 from ml.synthetic.videos import LABELS, channel_name, description, video_title
@@ -113,6 +116,8 @@ class ChunkGenerator:
             "channel_style": rng.choice(4, keep, p=CHANNEL_STYLE_P)
             + 4 * rng.integers(0, len(LABELS), keep),
             "albums": [artist_albums(self.text) for _ in range(keep)],
+            # (stream, views) effect of each album slot of the artist (profile.ALBUM_TRACK_SHARE)
+            "album_z": rng.standard_normal((keep, ALBUM_SLOTS, 2)) @ ALBUM_CHOL.T,
         }
         return artists, counts
 
@@ -160,11 +165,14 @@ class ChunkGenerator:
     def _track_text(self, block: Block, artists: Artists, artist: np.ndarray) -> None:
         rnd, n = self.text, len(artist)
         names = artists["name"].tolist()
-        tracks = [track_name(rnd, names) for _ in range(n)]
+        markers = [None, *(name for name, _, _, _ in TRACK_MARKER_TYPES)]
+        tracks = [track_name(rnd, names, markers[m]) for m in block["marker"].tolist()]
         kinds = block["album_type"].tolist()
         albums = [
-            album_name(rnd, kind, artists["albums"][a], names[a], track)
-            for kind, a, track in zip(kinds, artist.tolist(), tracks, strict=True)
+            album_name(rnd, kind, artists["albums"][a], names[a], track, slot)
+            for kind, a, track, slot in zip(
+                kinds, artist.tolist(), tracks, block["album_slot"].tolist(), strict=True
+            )
         ]
         block["track"] = np.array(tracks, dtype=object)
         block["album"] = np.array(albums, dtype=object)
@@ -177,8 +185,9 @@ class ChunkGenerator:
         names = artists["name"][artist].tolist()
         slugs = artists["slug"][artist].tolist()
         styles = artists["channel_style"][artist].tolist()
-        official = block["official"].astype(bool).tolist()
+        kinds = block["title_kind"].tolist()
         tracks = [t.split(" (feat.")[0] for t in block["track"].tolist()]
+        official = block["official"].astype(bool).tolist()
         years = self.rng.integers(2006, 2023, n).tolist()
         block["url_youtube"] = np.array(
             [
@@ -188,7 +197,7 @@ class ChunkGenerator:
             dtype=object,
         )
         block["title"] = np.array(
-            [video_title(rnd, a, t, o) for a, t, o in zip(names, tracks, official, strict=True)],
+            [video_title(rnd, a, t, k) for a, t, k in zip(names, tracks, kinds, strict=True)],
             dtype=object,
         )
         block["channel"] = np.array(
@@ -209,7 +218,14 @@ class ChunkGenerator:
         artists, counts = self._artists(max_rows)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         artist = np.repeat(np.arange(len(counts)), counts)
-        block = self.numbers.draw(artists["latent"][artist], artists["official_p"][artist])
+        n_albums = np.array([len(albums) for albums in artists["albums"]])[artist]
+        slot = self.rng.integers(0, ALBUM_SLOTS, len(artist)) % n_albums
+        block = self.numbers.draw(
+            artists["latent"][artist],
+            artists["official_p"][artist],
+            artists["album_z"][artist, slot],
+        )
+        block["album_slot"] = slot
         self._track_text(block, artists, artist)
         pool_n = 0 if self.pool is None else len(self.pool["uri"])
         track_root, video_root = self._links(starts, artist, pool_n)

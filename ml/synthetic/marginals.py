@@ -15,6 +15,8 @@ import math
 import numpy as np
 
 from ml.synthetic.profile import (
+    ALBUM_CHOL,
+    ALBUM_TRACK_SHARE,
     ALBUM_TYPE_P,
     ALBUM_TYPES,
     AUDIO,
@@ -50,11 +52,15 @@ from ml.synthetic.profile import (
     STREAM_OFFICIAL_SHIFT,
     STREAM_SHIFT,
     TEMPO_ZERO_P,
+    TITLE_OFFICIAL_GIVEN_OFFICIAL,
+    TITLE_TYPES,
     TRACK_CHOL,
+    TRACK_MARKER_TYPES,
     VIEWS,
     VIEWS_OFFICIAL_SHIFT,
     VIEWS_ZERO_P,
     Knots,
+    centred_shifts,
 )
 
 Block = dict[str, np.ndarray]  # per-row fields of one chunk
@@ -261,27 +267,53 @@ class TrackNumbers:
         comments[rng.random(n) < EXTRA_COMMENTS_MISSING_P] = np.nan
         return {"stream": stream, "views": views, "likes": likes, "comments": comments}
 
-    def draw(self, artist_latent: np.ndarray, official_p: np.ndarray) -> Block:
-        """Fields of one row per entry of ``artist_latent`` / ``official_p`` (its artist's)."""
+    def draw(self, artist_latent: np.ndarray, official_p: np.ndarray, album_z: np.ndarray) -> Block:
+        """Fields of one row per entry of ``artist_latent`` / ``official_p`` (its artist's);
+        ``album_z``: the (stream, views) effect of the row's album slot, used when the row is on
+        an album (a single or compilation gets its own draw), ALBUM_TRACK_SHARE of the track
+        part of the latent. Also the row's video-title type and track-name marker (indexes into
+        profile.TITLE_TYPES / TRACK_MARKER_TYPES, 0 = none) with their shifts."""
         rng = self.rng
         n = len(artist_latent)
         track = rng.standard_normal((n, len(LATENT))) @ TRACK_CHOL.T
+        album_type = rng.choice(3, n, p=ALBUM_TYPE_P)
+        own = rng.standard_normal((n, 2)) @ ALBUM_CHOL.T
+        album_z = np.where((album_type == 0)[:, None], album_z, own)
+        counts = [len(AUDIO), len(AUDIO) + 1]
+        track[:, counts] = (
+            math.sqrt(1.0 - ALBUM_TRACK_SHARE) * track[:, counts]
+            + math.sqrt(ALBUM_TRACK_SHARE) * album_z
+        )
         latent = (
             np.sqrt(LATENT_ARTIST_SHARE) * artist_latent
             + np.sqrt(1.0 - LATENT_ARTIST_SHARE) * track
         )  # every column is standard normal
         k = len(AUDIO)
-        album_type = rng.choice(3, n, p=ALBUM_TYPE_P)
         official = rng.random(n) < official_p
+        title_p, title_views, title_streams = centred_shifts(TITLE_TYPES)
+        title_kind = rng.choice(len(title_p), n, p=title_p)
+        official_title = (
+            (title_kind == 0) & official & (rng.random(n) < TITLE_OFFICIAL_GIVEN_OFFICIAL)
+        )
+        marker_p, marker_views, marker_streams = centred_shifts(TRACK_MARKER_TYPES)
+        marker = rng.choice(len(marker_p), n, p=marker_p)
         hit = rng.random(n) < np.where(official, HIT_P[1], HIT_P[0])
         shift = np.array([STREAM_SHIFT[name] for name in ALBUM_TYPES])
         s_lat = (
             shift[album_type]
             + STREAM_OFFICIAL_SHIFT * official
             + HIT_STREAM_SHIFT * hit
+            + title_streams[title_kind]
+            + marker_streams[marker]
             + latent[:, k]
         )
-        v_lat = VIEWS_OFFICIAL_SHIFT * official + HIT_VIEWS_SHIFT * hit + latent[:, k + 1]
+        v_lat = (
+            VIEWS_OFFICIAL_SHIFT * official
+            + HIT_VIEWS_SHIFT * hit
+            + title_views[title_kind]
+            + marker_views[marker]
+            + latent[:, k + 1]
+        )
         audio, key = self._audio(latent[:, :k], n)
         licensed_p = np.where(official, LICENSED_GIVEN_OFFICIAL[1], LICENSED_GIVEN_OFFICIAL[0])
         return {
@@ -291,5 +323,8 @@ class TrackNumbers:
             "official": official.astype(np.int8),
             "licensed": (rng.random(n) < licensed_p).astype(np.int8),
             "has_video": rng.random(n) >= NO_VIDEO_P,
+            # title type: 0 plain, 1.. TITLE_TYPES, len(TITLE_TYPES) + 1 an "official video"
+            "title_kind": np.where(official_title, len(TITLE_TYPES) + 1, title_kind),
+            "marker": marker,
             **self._counts(s_lat, v_lat),
         }

@@ -170,18 +170,25 @@ def _climb(rnd: random.Random, ladder: Ladder) -> str:
     raise AssertionError("a ladder ends with bound 1.0")
 
 
-def track_name(rnd: random.Random, other_artists: Sequence[str]) -> str:
+# Track-name forms of the markers of profile.TRACK_MARKER_TYPES (in that order).
+_MARKED_TRACKS: dict[str, tuple[str, ...]] = {
+    "featuring": ("{b} (feat. {o})", "{b} (with {o})", "{b} ft. {o}"),
+    "remix": ("{b} - {o} Remix", "{b} (Club Remix)", "{b} - Remix"),
+    "remaster": ("{b} - Remastered {y}", "{b} - {y} Remaster", "{b} (Remastered)"),
+    "live": ("{b} (Live)", "{b} - Live at {n}", "{b} - Live"),
+    "radio_edit": ("{b} - Radio Edit",),
+}
+
+
+def track_name(rnd: random.Random, other_artists: Sequence[str], marker: str | None) -> str:
+    """A track name, with the form of `marker` (a key of _MARKED_TRACKS) or plain (None)."""
     base = _climb(rnd, _TRACK_BASES)
-    roll = rnd.random()
-    if roll < 0.08:
-        return f"{base} (feat. {rnd.choice(other_artists)})"
-    if roll < 0.11:
-        return f"{base} - Remastered {rnd.randint(1997, 2022)}"
-    if roll < 0.13:
-        return f"{base} - Radio Edit"
-    if roll < 0.15:
-        return f"{base} (Live)"
-    return base
+    if marker is None:
+        return base
+    form = rnd.choice(_MARKED_TRACKS[marker])
+    return form.format(
+        b=base, o=rnd.choice(other_artists), y=rnd.randint(1997, 2022), n=rnd.choice(NOUN)
+    )
 
 
 def artist_albums(rnd: random.Random) -> list[str]:
@@ -189,10 +196,12 @@ def artist_albums(rnd: random.Random) -> list[str]:
 
 
 def album_name(
-    rnd: random.Random, kind: int, albums: Sequence[str], artist: str, track: str
+    rnd: random.Random, kind: int, albums: Sequence[str], artist: str, track: str, slot: int
 ) -> str:
+    """The album of a track: the artist's album number `slot` (modulo its albums) for an album,
+    the track itself for a single, a compilation name otherwise."""
     if kind == 0:
-        return rnd.choice(albums)
+        return albums[slot % len(albums)]
     if kind == 1:
         return track
     return rnd.choice(

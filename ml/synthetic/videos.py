@@ -17,30 +17,23 @@ LABELS, LYRIC_CHANNELS, LYRIC_LINES = (
 EMOJI = ("🔥", "🎧", "✨", "💜", "🎶", "🚀", "❤️", "🌙", "👀", "🙏")
 
 
-def video_title(rnd: random.Random, artist: str, track: str, official: bool) -> str:
-    if official:
-        forms = (
-            "{a} - {t} (Official Video)",
-            "{a} - {t} (Official Music Video)",
-            "{a} - {t} [Official Video]",
-            "{t}",
-            "{a} - {t}",
-            "{a} - {t} (Official Audio)",
-            "{a} - {t} (Official Lyric Video)",
-            "{a} | {t} (Official Video) 4K",
-        )
-    else:
-        forms = (
-            "{a} - {t} (Lyrics)",
-            "{t} - {a} (Lyric Video)",
-            "{a} - {t} (Audio)",
-            "{a} - {t} (Live)",
-            "{t} ({a}) | Lyrics",
-            "{a} – {t} [Visualizer]",
-            "{a} - {t} (Letra/Lyrics)",
-            '"{t}" {a} (sped up)',
-        )
-    return rnd.choice(forms).format(a=artist, t=track)
+# Title forms by type (profile.TITLE_TYPES order after "plain", then "official video").
+_TITLE_FORMS: tuple[tuple[str, ...], ...] = (
+    ("{t}", "{a} - {t}", '"{t}" {a} (sped up)', "{t} ({a}) | HD", "{a} | {t} 4K", "{a} – {t}"),
+    ("{a} - {t} (Lyrics)", "{t} - {a} (Lyric Video)", "{a} - {t} (Official Lyric Video)",
+     "{a} - {t} (Letra/Lyrics)", "{t} ({a}) | Lyrics"),
+    ("{a} - {t} (Official Audio)", "{a} - {t} (Audio)", "{t} [Audio]", "{a} - {t} (Audio Oficial)"),
+    ("{a} - {t} (Live)", "{a} - {t} LIVE at {v}", "{t} - Live from {v}"),
+    ("{a} – {t} [Visualizer]", "{a} - {t} (Official Visualiser)", "{t} (Visualizer)"),
+    ("{a} - {t} (Official Video)", "{a} - {t} (Official Music Video)", "{a} - {t} [Official Video]",
+     "{a} | {t} (Official Video) 4K"),
+)  # fmt: skip
+VENUES = ("Wembley", "Glastonbury", "Madison Square Garden", "Red Rocks", "the BBC")
+
+
+def video_title(rnd: random.Random, artist: str, track: str, kind: int) -> str:
+    """A video title of type `kind` (0 plain, then profile.TITLE_TYPES, last "official video")."""
+    return rnd.choice(_TITLE_FORMS[kind]).format(a=artist, t=track, v=rnd.choice(VENUES))
 
 
 def channel_name(rnd: random.Random, style: int, artist: str, official: bool) -> str:

@@ -387,3 +387,56 @@ def test_official_video_stream_lift(df: pd.DataFrame) -> None:
         for statistic, (want, tol) in OFFICIAL_STREAM_LIFT.items():
             lift = video.Stream[official].agg(statistic) / video.Stream[~official].agg(statistic)
             assert abs(lift - 1 - want) <= tol, f"{population} {statistic} lift {lift - 1:+.1%}"
+
+
+# --- albums, video-title types, track-name markers (reference "Structure a model can use") ----
+# name -> (column, pattern, share of distinct tracks, median log10 Views with - without, median
+# log10 Stream with - without) of the real file. The same SQL patterns as the warehouse flags
+# (dbt_project/macros/title_features.sql). Shares within SIGNAL_SHARE_TOL (relative) of the
+# reference; median differences within SIGNAL_VIEWS_TOL / SIGNAL_STREAM_TOL dex of it and of
+# the same sign when the reference difference is larger than the tolerance.
+SIGNALS: dict[str, tuple[str, str, float, float, float]] = {
+    "official video": ("Title", r"official (?:music )?video", 0.295, 0.57, 0.40),
+    "lyric": ("Title", r"lyric", 0.039, -0.64, -0.14),
+    "audio": ("Title", r"\baudio\b", 0.043, -0.70, -0.13),
+    "visualizer": ("Title", r"visuali[sz]er", 0.011, -1.04, -0.51),
+    "remix": ("Track", r"remix", 0.027, -0.54, -0.24),
+    "featuring": ("Track", r"feat\.|\bft\.|\(with ", 0.094, 0.11, 0.12),
+    "remaster": ("Track", r"remaster", 0.026, -0.07, 0.30),
+}
+SIGNAL_SHARE_TOL = 0.25  # relative: 3.9% +- 1.0 pt
+SIGNAL_VIEWS_TOL = 0.30
+SIGNAL_STREAM_TOL = 0.40  # the official-video title's stream lift is the loosest (0.04 vs 0.40)
+# Share of the variance of ln(1 + Stream) between albums (albums of >= 2 distinct tracks) beyond
+# the share between artists: the album effect within artist (real file: 0.78 vs 0.57).
+ALBUM_OVER_ARTIST_MIN = 0.08
+
+
+def test_title_and_track_signals(df: pd.DataFrame) -> None:
+    tracks = df.drop_duplicates("Uri")
+    views, streams = _log10(tracks.Views), _log10(tracks.Stream)
+    for name, (column, pattern, share, views_diff, stream_diff) in SIGNALS.items():
+        flag = tracks[column].str.lower().str.contains(pattern, regex=True).fillna(False)
+        assert abs(flag.mean() / share - 1) <= SIGNAL_SHARE_TOL, (name, flag.mean())
+        for got, want, tol in (
+            (views[flag].median() - views[~flag].median(), views_diff, SIGNAL_VIEWS_TOL),
+            (streams[flag].median() - streams[~flag].median(), stream_diff, SIGNAL_STREAM_TOL),
+        ):
+            assert abs(got - want) <= tol, (name, got, want)
+            if abs(want) > tol:
+                assert np.sign(got) == np.sign(want), (name, got, want)
+
+
+def _between_share(values: pd.Series, groups: pd.Series) -> float:
+    data = pd.DataFrame({"y": values, "g": groups}).dropna()
+    data = data[data.groupby("g").y.transform("size") >= 2]
+    within = ((data.y - data.groupby("g").y.transform("mean")) ** 2).sum()
+    return float(1 - within / ((data.y - data.y.mean()) ** 2).sum())
+
+
+def test_album_effect_within_artist(df: pd.DataFrame) -> None:
+    tracks = df.drop_duplicates("Uri")
+    streams = np.log1p(tracks.Stream)
+    artist = _between_share(streams, tracks.Artist)
+    album = _between_share(streams, tracks.Artist + "\x1f" + tracks.Album)
+    assert album - artist >= ALBUM_OVER_ARTIST_MIN, (artist, album)
