@@ -27,6 +27,7 @@ from ml.modeling.evaluate import interval_coverage, tree_quantiles
 from ml.modeling.serving import ServingModels, predict_tracks
 from ml.modeling.specs import (
     ARTIST_FEATURE,
+    ARTIST_LEVEL_FEATURES,
     CALIBRATION_METHODS,
     ENCODING_TARGET,
     MODEL_SPECS,
@@ -125,7 +126,8 @@ def test_cold_start_spec_has_no_artist_input(spec) -> None:
     assert spec.uses_artist and not cold.uses_artist
     assert ARTIST_FEATURE not in cold.features and ENCODING_TARGET not in cold.features
     assert cold.artist_level_target is None
-    assert set(cold.features) == set(spec.features) - {ARTIST_FEATURE}
+    # no artist-level input at all: artist and album encodings, catalog counts
+    assert set(cold.features) == set(spec.features) - ARTIST_LEVEL_FEATURES
     assert (cold.name, cold.target, cold.task) == (spec.name, spec.target, spec.task)
 
 

@@ -87,6 +87,8 @@ def test_run_is_recorded(trained: Settings) -> None:
             *(("mean_baseline", split) for split in cross_validated),
             *(("audio_only", split) for split in audio),
             *(("cold_start", split) for split in cold),
+            # the gradient-boosting challenger: the same honest evaluation as the forest
+            *(("challenger", split) for split in cross_validated),
         }, name
     thresholds = dict(
         query(
@@ -95,7 +97,7 @@ def test_run_is_recorded(trained: Settings) -> None:
             "and metric = 'decision_threshold'",
         )
     )
-    assert set(thresholds) == {"model", "audio_only", "cold_start"}
+    assert set(thresholds) == {"model", "audio_only", "cold_start", "challenger"}
     assert all(0.0 <= value <= 1.0 for value in thresholds.values()), thresholds
     # the rows ml/statistics/hypotheses.py reads for H1
     h1 = query(
@@ -115,17 +117,27 @@ def test_calibration_and_new_artist_metrics_are_recorded(trained: Settings) -> N
     [(run_id,)] = query(trained, "select distinct run_id from ml.runs")
     metrics = metric_values(trained, run_id).set_index(["model_name", "variant", "split", "metric"])
     value = metrics["value"]
-    for variant in ("model", "audio_only", "mean_baseline", "cold_start"):
+    for variant in ("model", "audio_only", "mean_baseline", "cold_start", "challenger"):
         for metric in ("brier", "log_loss", "ece", "mean_probability", "observed_rate"):
             for split in ("test", "test_new_artists"):
                 assert np.isfinite(value["hit_classifier", variant, split, metric])
-    for split, variant in (("test", "model"), ("test_new_artists", "cold_start")):
+    for split, variant in (
+        ("test", "model"),
+        ("test_new_artists", "cold_start"),
+        ("test", "challenger"),
+    ):
         assert 0.0 <= value["stream_regressor", variant, split, "interval_coverage_80"] <= 1.0
     params = json.loads(
         query(trained, "select params_json from ml.runs where model_name = 'hit_classifier'")[0][0]
     )
     assert params["calibration_method"] in ("isotonic", "sigmoid")
     assert params["cold_start"]["calibration_method"] in ("isotonic", "sigmoid")
+    assert params["challenger"]["calibration_method"] in ("isotonic", "sigmoid")
+    # which model serves: ML_SERVING_MODEL (default auto: the better CV metric on training)
+    assert params["serving_setting"] == "auto"
+    cv = params["serving_cv_metric"]
+    better = "challenger" if cv["challenger"] > cv["forest"] else "forest"
+    assert params["serving_model"] == better
     bins = query(
         trained,
         "select variant, split, count(*), sum(n), min(bin), max(bin) from ml.calibration "
