@@ -18,7 +18,7 @@ from ml.reporting.study_claims import CLAIMED
 
 def console_summary(report: dict[str, Any], html_path: Path | None = None) -> str:
     """The few numbers a person wants at the end of `make run` (from the executive report)."""
-    lines = ["", "== Results"]
+    lines = ["", "== Results", f"  data: {report['data_source']['description']}"]
     kpi = {item["key"]: item["value"] for item in report["headline_kpis"]}
     if kpi:
         lines += [
@@ -31,7 +31,7 @@ def console_summary(report: dict[str, Any], html_path: Path | None = None) -> st
             f"(study {fmt_lift(CLAIMED['video_lift'])})",
         ]
     for item in report["hypotheses"]["items"]:
-        fmt = fmt_lift if item["metric"] == "mean_stream_lift" else fmt_score
+        fmt = fmt_lift if item["metric"].endswith("stream_lift") else fmt_score
         interval = ""
         if item["ci_low"] is not None and item["ci_high"] is not None:
             interval = f" [{fmt(item['ci_low'])}, {fmt(item['ci_high'])}]"

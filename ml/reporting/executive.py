@@ -23,6 +23,7 @@ from ml.reporting.mv_priority import NO_RUN, mv_priority
 from ml.reporting.recommendations import recommendations
 from ml.reporting.report_data import ReportData
 from ml.reporting.study_claims import STUDY_CLAIMS
+from ml.runtime.data_source import NOT_RECORDED
 from ml.runtime.run_log import RunLog, utc_now
 
 SCHEMA_VERSION = 1
@@ -72,6 +73,33 @@ def _model_run(data: ReportData) -> dict[str, Any]:
         "models": models,
         "source": f"ml.runs[run_id={data.run_id}]",
         "note": note,
+    }
+
+
+def _data_source(data: ReportData) -> dict[str, Any]:
+    """What the report describes: the user's file or the synthetic default data (ml.data_source,
+    recorded when the warehouse was built), or that nobody recorded it."""
+    source = data.data_source
+    if source is None:
+        return {
+            "kind": "not recorded",
+            "description": NOT_RECORDED,
+            "path": None,
+            "rows": None,
+            "sha256": None,
+            "seed": None,
+            "recorded_at": None,
+            "source": "ml.data_source",
+        }
+    return {
+        "kind": source.kind,
+        "description": source.describe(),
+        "path": source.path,
+        "rows": number(source.rows),
+        "sha256": source.sha256,
+        "seed": source.seed,
+        "recorded_at": None if source.recorded_at is None else source.recorded_at.isoformat(),
+        "source": "ml.data_source",
     }
 
 
@@ -270,6 +298,7 @@ def build_executive_report(
         "generated_at": utc_now(),
         "warehouse_path": str(settings.warehouse_path),
         "raw_data_path": context.get("raw_data_path"),
+        "data_source": _data_source(data),
         "model_run": _model_run(data),
         "headline_kpis": _headline_kpis(look),
         "hypotheses": _hypotheses(data),

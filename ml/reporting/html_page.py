@@ -115,7 +115,11 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
             quality_rows.append((label, values, claim))
     cutoff = report["mv_priority"].get("summary", {}).get("top_cutoff_streams")
     assumptions = {a["key"]: a["value"] for a in report["mv_priority"]["assumptions"]}
-    h2 = hypothesis_item(report, "H2")
+    # the within-artist effect (H2b) when estimated, else the raw lift (H2)
+    h2 = hypothesis_item(report, "H2b")
+    measured_label = "official-video effect within artist (H2b)"
+    if h2 is None or value_of(h2["estimate"]) is None:
+        h2, measured_label = hypothesis_item(report, "H2"), "measured official-video lift (H2)"
     measured_lift = (
         (value_of(h2["estimate"]), h2["ci_low"], h2["ci_high"]) if h2 else (None, None, None)
     )
@@ -143,6 +147,7 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
             value_per_stream=assumptions.get("mv_value_per_stream"),
             max_lift=assumptions.get("mv_max_break_even_lift"),
             measured_lift=measured_lift,
+            measured_label=measured_label,
         ),
     }
     # matplotlib output built from numbers and fixed labels: trusted markup
