@@ -98,6 +98,7 @@ def mv_priority(data: ReportData) -> dict[str, Any]:
         "tiers": [],
         "top_candidates": [],
         "summary": {},
+        "video_effect": None,
     }
     if summary_row is None or summary_row["scored_tracks"] == 0:
         # empty and no run: nothing to score yet; missing, or empty although a run exists:
@@ -114,7 +115,7 @@ def mv_priority(data: ReportData) -> dict[str, Any]:
     }
     effect_source = summary_row["video_effect_source"]
     if effect_source in VIDEO_EFFECTS:
-        section["summary"]["video_effect_lift"] = figure(
+        section["video_effect"] = figure(
             summary_row["video_effect_lift"],
             f"{SOURCE}.video_effect_lift (video_effect_source = '{effect_source}')",
             "lift",

@@ -61,7 +61,7 @@ def _video_budget(report: dict[str, Any]) -> tuple[str, list[Figure]]:
         f" Give the other {fmt_count(value['lyric_tracks'])} tracks a lyric video "
         f"(assumed {fmt_usd(lyric['value'])})."
     )
-    effect = summary.get("video_effect_lift")
+    effect = mv["video_effect"]
     if have(effect):
         text += (
             f" Expected extra streams use {effect['label']}, {fmt_lift(effect['value'])}; video "
