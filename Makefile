@@ -44,7 +44,8 @@ score: $(STAMP)
 	$(BIN)/python -m ml score --input "$(INPUT)" --output "$(OUTPUT)"
 
 docs: $(STAMP)
-	$(DBT) docs generate --profiles-dir ..
+	$(DBT) docs generate --profiles-dir .. --static
+	@echo "docs: dbt_project/target/static_index.html (one file, offline) or: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .."
 
 # make bench [ROWS=1000000] [ARGS=--skip-ml]: DuckDB SQL layer vs a pandas peer, then ML timings
 ROWS ?= 1000000

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -27,9 +27,8 @@ from sklearn.pipeline import Pipeline
 from ml.config import Settings
 from ml.modeling.dataset import TRACKS_RELATION, ModellingData, iter_tracks
 from ml.modeling.evaluate import DEFAULT_THRESHOLD
-from ml.modeling.features import model_input
 from ml.modeling.registry import LoadedModels, load_models
-from ml.modeling.run_record import ModelResult
+from ml.modeling.serving import ServingModels, predict_tracks
 from ml.modeling.specs import (
     DECISION_THRESHOLD,
     HIT_CLASSIFIER,
@@ -37,11 +36,11 @@ from ml.modeling.specs import (
     SPLIT_TEST,
     SPLIT_TRAIN,
     SPLIT_UNLABELLED,
-    STREAM_REGRESSOR,
-    VIEWS_REGRESSOR,
+    VARIANT_MODEL,
 )
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError
+from ml.runtime.progress import progress_bar
 from ml.runtime.raw_input import OPTIONAL_FOR_SCORING, REQUIRED_COLUMNS, check_raw_csv
 from ml.runtime.warehouse import connect
 
@@ -49,28 +48,10 @@ from ml.runtime.warehouse import connect
 def predict_frame(
     frame: pd.DataFrame, pipelines: Mapping[str, Pipeline], hit_threshold: float
 ) -> pd.DataFrame:
-    """Predictions of the three models for rows shaped like marts.tracks.
-
-    The views model reads log_streams; where streams are unknown (new or unlabelled tracks) it gets
-    the stream regressor's prediction instead."""
-    log_streams = pipelines[STREAM_REGRESSOR.name].predict(model_input(frame, STREAM_REGRESSOR))
-    hit_probability = pipelines[HIT_CLASSIFIER.name].predict_proba(
-        model_input(frame, HIT_CLASSIFIER)
-    )[:, 1]
-    known = pd.to_numeric(frame["log_streams"], errors="coerce")
-    views_input = frame.assign(log_streams=known.fillna(pd.Series(log_streams, index=frame.index)))
-    log_views = pipelines[VIEWS_REGRESSOR.name].predict(model_input(views_input, VIEWS_REGRESSOR))
-    return pd.DataFrame(
-        {
-            "predicted_log_streams": log_streams,
-            "predicted_streams": np.expm1(log_streams),
-            "hit_probability": hit_probability,
-            "predicted_hit": hit_probability >= hit_threshold,
-            "predicted_log_views": log_views,
-            "predicted_views": np.expm1(log_views),
-        },
-        index=frame.index,
-    )
+    """Predictions of the three artist-aware models for rows shaped like marts.tracks, without
+    routing by artist (see serving.predict_tracks for the routed batch prediction)."""
+    models = ServingModels({VARIANT_MODEL: pipelines}, {VARIANT_MODEL: hit_threshold})
+    return predict_tracks(frame, models)
 
 
 def _decision_threshold(recorded: float | None) -> float:
@@ -93,46 +74,54 @@ def _prediction_splits(
     )
 
 
+# Columns of ml.predictions taken from the batch prediction (dbt_project/macros/ml_tables.sql).
+PREDICTION_TABLE_COLUMNS = (
+    "predicted_log_streams", "predicted_streams", "hit_probability", "predicted_hit",
+    "predicted_log_views", "predicted_views", "model_variant",
+)  # fmt: skip
+
+
 def write_predictions(
     settings: Settings,
     run_id: str,
-    results: Mapping[str, ModelResult],
+    models: ServingModels,
     data: ModellingData,
     out_dir: Path,
     *,
     batch_rows: int,
-    progress: Callable[[str], None],
 ) -> str:
-    """Predict every distinct track of marts.tracks in batches into parquet parts; return a glob."""
+    """Predict every distinct track of marts.tracks in batches into parquet parts (routed by
+    artist like any batch prediction); return a glob of the parts."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    pipelines = {name: result.pipeline for name, result in results.items()}
-    threshold = _decision_threshold(results[HIT_CLASSIFIER.name].threshold)
     train_uris, test_uris = set(data.train["uri"]), set(data.test["uri"])
     writer = duckdb.connect()
     total = 0
     try:
-        for number, batch in enumerate(iter_tracks(settings.warehouse_path, batch_rows=batch_rows)):
-            frame = pd.concat(
-                [
-                    pd.DataFrame(
-                        {
-                            "run_id": run_id,
-                            "uri": batch["uri"],
-                            "row_id": batch["row_id"].astype("int64"),
-                            "split": _prediction_splits(batch, train_uris, test_uris),
-                        }
-                    ),
-                    predict_frame(batch, pipelines, threshold),
-                ],
-                axis=1,
-            )
-            writer.register("batch", frame)
-            part = out_dir / f"part-{number:05d}.parquet"
-            quoted = part.as_posix().replace("'", "''")
-            writer.execute(f"copy batch to '{quoted}' (format parquet)")
-            writer.unregister("batch")
-            total += len(frame)
-            progress(f"predictions: {total:,} tracks")
+        with progress_bar(desc="predictions", unit="tracks") as bar:
+            batches = iter_tracks(settings.warehouse_path, batch_rows=batch_rows)
+            for number, batch in enumerate(batches):
+                predictions = predict_tracks(batch, models)
+                frame = pd.concat(
+                    [
+                        pd.DataFrame(
+                            {
+                                "run_id": run_id,
+                                "uri": batch["uri"],
+                                "row_id": batch["row_id"].astype("int64"),
+                                "split": _prediction_splits(batch, train_uris, test_uris),
+                            }
+                        ),
+                        predictions.loc[:, list(PREDICTION_TABLE_COLUMNS)],
+                    ],
+                    axis=1,
+                )
+                writer.register("batch", frame)
+                part = out_dir / f"part-{number:05d}.parquet"
+                quoted = part.as_posix().replace("'", "''")
+                writer.execute(f"copy batch to '{quoted}' (format parquet)")
+                writer.unregister("batch")
+                total += len(frame)
+                bar.update(len(frame))
     finally:
         writer.close()
     if total == 0:
@@ -174,7 +163,7 @@ def _scores(batch: pd.DataFrame, loaded: LoadedModels, threshold: float) -> pd.D
     )
     scorable = batch["quarantine_reason"].isna()
     if scorable.any():
-        predictions = predict_frame(batch[scorable], loaded.pipelines, threshold)
+        predictions = predict_tracks(batch[scorable], loaded.serving())
         out.loc[scorable, "predicted_streams"] = predictions["predicted_streams"]
         out.loc[scorable, "hit_probability"] = predictions["hit_probability"].round(4)
         out.loc[scorable, "predicted_hit"] = predictions["predicted_hit"]

@@ -17,7 +17,7 @@ from ml.reporting.formatting import (
 )
 from ml.reporting.report_data import ReportData
 from ml.reporting.sentences import Sentence, hit_classifier_figures, hypothesis_item, interval_text
-from ml.reporting.study_claims import CLAIMED
+from ml.reporting.study_claims import claim_figure
 
 
 def _video_budget(report: dict[str, Any]) -> tuple[str, list[Figure]]:
@@ -101,7 +101,10 @@ def _lift_planning(report: dict[str, Any], look: Lookup) -> Sentence:
         h2 = hypothesis_item(report, "H2")
         if h2 is not None and h2["ci_low"] is not None:
             text += f" ({interval_text(h2, fmt_lift)})"
-    text += f", nor on the study's {fmt_lift(CLAIMED['video_lift'])}"
+    claim = claim_figure(report, "official_video_lift")
+    if claim is not None:
+        text += f", nor on the study's {fmt_lift(claim['value'])}"
+        figures.append(claim)
     break_even = report["mv_priority"]["summary"].get("p1_median_break_even_lift")
     if have(break_even):
         text += (

@@ -218,18 +218,19 @@ def test_report_files_parse_and_validate(fake_reports: list[Path]) -> None:
         "cv_mean",
         "cv_std",
     }
-    claims = {claim["key"]: claim for claim in payload["study_comparison"]}
-    assert {key: claim["claimed"] for key, claim in claims.items()} == {
+    claims = {claim["claim_id"]: claim for claim in payload["study_claims"]}
+    results = {
         "stream_r2": 0.847,
         "stream_cv_r2": 0.831,
         "hit_accuracy": 0.923,
         "hit_f1": 0.918,
         "youtube_r2": 0.782,
-        "correlation": 0.687,
-        "video_lift": 0.437,
+        "streams_views_correlation": 0.687,
+        "official_video_lift": 0.437,
     }
-    assert claims["stream_cv_r2"]["claimed_spread"] == 0.012
-    assert all(claim["status"] == "measured" for claim in claims.values())
+    assert {key: claims[key]["claimed_value"] for key in results} == results
+    assert claims["stream_cv_r2"]["claimed_text"] == "0.831 ± 0.012"
+    assert all(claims[key]["measured_value"] is not None for key in results)
     assert payload["insights"] and payload["recommendations"]
 
 
@@ -487,8 +488,9 @@ def test_render_without_a_model_run(no_run_reports: list[Path]) -> None:
     _, html = _load(no_run_reports)
     assert payload["model_run"]["status"] == NO_RUN
     assert payload["models"] == [] and payload["mv_priority"]["status"] == NO_RUN
-    claims = {claim["key"]: claim["status"] for claim in payload["study_comparison"]}
-    assert claims["stream_r2"] == "not measured yet" and claims["correlation"] == "measured"
+    claims = {claim["claim_id"]: claim for claim in payload["study_claims"]}
+    assert claims["stream_r2"]["verdict"] == "not yet measured"
+    assert claims["streams_views_correlation"]["measured_value"] is not None
     assert {item["hypothesis"]: item["verdict"] for item in payload["hypotheses"]["items"]}[
         "H1"
     ] == "not yet evaluated"

@@ -63,3 +63,41 @@ def test_lock_released_when_the_job_raises(tmp_path: Path) -> None:
         raise RuntimeError("step failed")
     with run_lock(warehouse, retry_seconds=0):
         pass
+
+
+WAIT_THEN_HOLD = """
+import sys, time
+from pathlib import Path
+from ml.runtime.locking import run_lock
+with run_lock(Path(sys.argv[1]), retry_seconds=60, owner="waiter"):
+    print("locked", flush=True)
+    sys.stdin.readline()  # hold until told to finish
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX unlink-while-locked")
+def test_a_job_removes_its_lock_file_and_a_waiter_still_excludes_the_next(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    with run_lock(warehouse):
+        waiter = subprocess.Popen(
+            [sys.executable, "-c", WAIT_THEN_HOLD, str(warehouse)],
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)  # the waiter has opened the current lock file and polls it
+    try:
+        assert waiter.stdout is not None
+        assert waiter.stdout.readline().strip() == "locked"
+        # The old file was unlinked while locked: the waiter holds a fresh one, so a third job
+        # (which opens the path anew) must still be refused.
+        with (
+            pytest.raises(WarehouseLockedError, match="waiter"),
+            run_lock(warehouse, retry_seconds=1),
+        ):
+            pass
+    finally:
+        waiter.communicate("done\n", timeout=30)  # a clean end: the job removes its files
+    assert waiter.returncode == 0
+    assert not lock_path(warehouse).exists() and not holder_path(warehouse).exists()
