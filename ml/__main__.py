@@ -47,9 +47,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     query.add_argument("sql", help='e.g. "select * from marts.kpi_summary"')
 
-    score = commands.add_parser("score", help="score a CSV of new tracks with the trained models")
-    score.add_argument("--input", type=Path, required=True)
-    score.add_argument("--output", type=Path, required=True)
+    score = commands.add_parser(
+        "score",
+        help="score a CSV of new tracks with the trained models",
+        description="Score a CSV of new tracks with the current trained models (the warehouse "
+        "is not needed). Columns are found by header name, in any order and any case; "
+        "required: Artist, Track, Danceability, Energy, Key, Loudness, Speechiness, "
+        "Acousticness, Instrumentalness, Liveness, Valence, Tempo, Duration_ms. Optional: the "
+        "YouTube columns (Url_youtube, Title, Channel, Views, Likes, Comments, Description), "
+        "Uri, Album, Album_type, Licensed, official_video, Stream, and an index column (empty "
+        "header or 'Unnamed: 0'). Comma, ';' or tab separated, UTF-8.",
+        epilog="OUTPUT gets one row per input row: row_id, artist, track, uri, predicted_streams, "
+        "predicted_streams_p10, predicted_streams_p90, hit_probability, predicted_hit, "
+        "predicted_views, model_variant, artist_in_catalog, has_youtube_data, not_scored_reason. "
+        "OUTPUT.drift.json: how far each model input is from the training data (PSI; a warning "
+        "above 0.25).",
+    )
+    score.add_argument("--input", type=Path, required=True, help="the CSV of new tracks")
+    score.add_argument(
+        "--output", type=Path, required=True, help="the scores CSV (its folder must exist)"
+    )
     return parser
 
 
@@ -98,15 +115,16 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
             if result is not None:
                 print(result.df().to_string(index=False, max_colwidth=60))
     elif args.command == "score":
-        from ml.modeling import predict as score
+        from ml.modeling.score import score_file
 
-        score.score_file(settings, args.input, args.output)
+        score_file(settings, args.input, args.output)
 
 
 # Commands that write to the warehouse: one at a time per warehouse (ml/runtime/locking.py).
-WRITERS = frozenset({"run", "build", "train", "stats", "score"})
+# (`score` reads only the models and a scratch DuckDB file of its own, locked by itself.)
+WRITERS = frozenset({"run", "build", "train", "stats"})
 # Commands whose failure is recorded in reports/error_log.json.
-LOGGED = WRITERS | {"report"}
+LOGGED = WRITERS | {"report", "score"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

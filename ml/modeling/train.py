@@ -42,6 +42,7 @@ from ml.modeling.evaluate import (
 )
 from ml.modeling.features import build_pipeline, model_input, target_values
 from ml.modeling.predict import write_predictions
+from ml.modeling.reference import record_training_reference
 from ml.modeling.run_record import (
     ModelResult,
     TrainedRun,
@@ -356,6 +357,7 @@ def train_all(
         artifacts=artifacts,
     )
     registry.write_run_metadata(settings.models_dir, run_id, run.metadata(data, asdict(config)))
+    record_training_reference(settings.warehouse_path, settings.models_dir, run_id, data.train)
     predictions_glob = write_predictions(
         settings,
         run_id,
