@@ -230,7 +230,9 @@ def run_build(raw: Path, root: Path, dbt_dirs: dict[str, str]) -> subprocess.Com
 
 def csv_records(path: Path) -> int:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return sum(1 for _ in csv.reader(handle)) - 1
+        dialect = csv.Sniffer().sniff(handle.readline(), delimiters=",;\t")
+        handle.seek(0)
+        return sum(1 for _ in csv.reader(handle, delimiter=dialect.delimiter)) - 1
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
