@@ -12,7 +12,7 @@ from ml.runtime.data_source import SyntheticOrigin, data_source_of, record_data_
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 from ml.runtime.locking import wait_until_writable
-from ml.runtime.raw_input import check_raw_csv, diagnose_csv
+from ml.runtime.raw_input import diagnose_csv, inspect_raw_csv
 from ml.runtime.run_log import RunLog
 from ml.runtime.warehouse import session
 
@@ -82,8 +82,15 @@ def build_warehouse(
     synthetic: set by run_all when the input is the generated default dataset; a file given
     any other way is the user's."""
     with log.step("check input") as record:
-        header = check_raw_csv(settings.raw_data_path)
-        record.detail = f"{settings.raw_data_path} ({len(header)} columns)"
+        layout = inspect_raw_csv(settings.raw_data_path)
+        record.detail = f"{settings.raw_data_path} ({len(layout.header)} columns)"
+        for note in layout.notes():
+            print(f"    input: {note}", file=sys.stderr)
+        # the file's layout (separator, header names) for every dbt call of this job: set for a
+        # non-standard file only, so a standard file's dbt parse state never changes
+        for key in ("RAW_CSV_DELIM", "RAW_CSV_LAYOUT"):
+            settings.extra_env.pop(key, None)
+        settings.extra_env.update(layout.dbt_env("RAW_CSV"))
     with log.step("dbt build (warehouse and KPI marts)") as record:
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         wait_until_writable(settings.warehouse_path)
