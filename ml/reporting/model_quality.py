@@ -142,9 +142,11 @@ def _reliability_sentence(bins: pd.DataFrame) -> tuple[dict[str, Any] | None, Fi
     example = usable.loc[(usable["mean_predicted"] - EXAMPLE_PROBABILITY).abs().idxmin()]
     largest = float(gaps.max())
     gap = figure(
-        largest, f"max |mean_predicted - observed_rate| over {HIT_CALIBRATION}[variant=model, "
-        f"n >= {MIN_BIN_TRACKS}]", "probability",
-    )  # fmt: skip
+        largest,
+        f"{HIT_CALIBRATION}[variant={MODEL}, n >= {MIN_BIN_TRACKS}]: "
+        "max |mean_predicted - observed_rate|",
+        "probability",
+    )
     quoted = [_bin_figure(example, "mean_predicted"), _bin_figure(example, "observed_rate")]
     text = (
         f"Of tracks given about {fmt_share(example.mean_predicted, 0)}, "
