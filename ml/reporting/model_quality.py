@@ -105,12 +105,11 @@ def interval_coverage(look: Lookup, spec: ModelSpec) -> dict[str, Any] | None:
         if have(new):
             text += f" and {fmt_share(value_of(new), 0)} of tracks of new artists (cold start)"
             quoted.append(new)
-        lowest = min(value_of(item) for item in quoted)
-        if lowest < NOMINAL_COVERAGE - 0.02:
+        outside = " and ".join(fmt_share(1 - value_of(item), 0) for item in quoted)
+        if min(value_of(item) for item in quoted) < NOMINAL_COVERAGE - 0.02:
             text += (
-                f": below the nominal 80%, so the range is too narrow; read it as a typical "
-                f"range, not an 80% guarantee ({fmt_share(1 - lowest, 0)} of tracks land "
-                "outside it)."
+                f": below the nominal 80% ({outside} of tracks land outside it, not 20%), so "
+                "the range is too narrow; read it as a typical range, not an 80% guarantee."
             )
         else:
             text += ": about the nominal 80%."

@@ -128,18 +128,20 @@ def reliability_chart(bins: pd.DataFrame | None, min_tracks: int = 50) -> str | 
         if rows.empty:
             continue
         colour = VARIANT_COLOURS[variant]
-        sizes = 20 + 280 * np.sqrt(rows["n"].astype(float) / largest)
         axis.plot(rows["mean_predicted"], rows["observed_rate"], color=colour, linewidth=0.8)
-        axis.scatter(
-            rows["mean_predicted"],
-            rows["observed_rate"],
-            s=sizes,
-            facecolors=[colour if n >= min_tracks else "none" for n in rows["n"]],
-            edgecolors=colour,
-            alpha=0.75,
-            zorder=3,
-            label=f"{VARIANT_LABELS[variant]} ({int(rows['n'].sum()):,} tracks)",
-        )
+        label = f"{VARIANT_LABELS[variant]} ({int(rows['n'].sum()):,} tracks)"
+        for enough in (True, False):
+            part = rows[(rows["n"] >= min_tracks) == enough]
+            axis.scatter(
+                part["mean_predicted"],
+                part["observed_rate"],
+                s=20 + 280 * np.sqrt(part["n"].astype(float) / largest),
+                facecolors=colour if enough else "white",
+                edgecolors=colour,
+                alpha=0.75,
+                zorder=3,
+                label=label if enough or not (rows["n"] >= min_tracks).any() else None,
+            )
     axis.set_xlim(0, 1)
     axis.set_ylim(0, 1)
     percent = FuncFormatter(lambda v, _p: f"{v:.0%}")
