@@ -34,6 +34,7 @@ QUERIES: dict[str, str] = {
     "marts.ar_checklist": "select * from marts.ar_checklist order by checklist_order",
     "marts.score_assumptions": "select * from marts.score_assumptions",
     "marts.study_claims": "select * from marts.study_claims order by claim_order",
+    "marts.hit_calibration": "select * from marts.hit_calibration order by variant, bin",
     "ml.runs": "select * from ml.runs order by created_at desc, run_id desc, model_name",
 }
 OUTLIERS_BY_COLUMN = (
