@@ -15,51 +15,64 @@ from ml.modeling.specs import (
     CLASSIFICATION_METRICS,
     DECISION_THRESHOLD,
     HIT_CLASSIFIER,
+    METRIC_ACCURACY,
+    METRIC_BRIER,
+    METRIC_ECE,
+    METRIC_F1,
     METRIC_INTERVAL_COVERAGE_80,
+    METRIC_LOG_LOSS,
+    METRIC_MEAN_PROBABILITY,
+    METRIC_OBSERVED_RATE,
+    METRIC_PR_AUC,
+    METRIC_PRECISION,
+    METRIC_R2,
+    METRIC_RECALL,
+    METRIC_RMSE,
+    METRIC_ROC_AUC,
     REGRESSION_METRICS,
-    SPLITS,
+    SPLIT_CV_MEAN,
+    SPLIT_CV_STD,
+    SPLIT_TEST,
+    SPLIT_TEST_NEW_ARTISTS,
+    SPLIT_TRAIN,
     STREAM_REGRESSOR,
-    VARIANTS,
+    VARIANT_AUDIO_ONLY,
+    VARIANT_COLD_START,
+    VARIANT_MEAN_BASELINE,
+    VARIANT_MODEL,
     VIEWS_REGRESSOR,
     ModelSpec,
 )
-
-
-def _known(name: str, vocabulary: tuple[str, ...]) -> str:
-    if name not in vocabulary:
-        raise ValueError(f"{name!r} is not one of {vocabulary} (ml/modeling/specs.py)")
-    return name
-
 
 STREAM = STREAM_REGRESSOR.name
 HIT = HIT_CLASSIFIER.name
 VIEWS = VIEWS_REGRESSOR.name
 
 # variants
-MODEL = _known("model", VARIANTS)
-AUDIO_ONLY = _known("audio_only", VARIANTS)
-MEAN_BASELINE = _known("mean_baseline", VARIANTS)
-COLD_START = _known("cold_start", ALL_VARIANTS)  # no artist input: scores new artists
+MODEL = VARIANT_MODEL
+AUDIO_ONLY = VARIANT_AUDIO_ONLY
+MEAN_BASELINE = VARIANT_MEAN_BASELINE
+COLD_START = VARIANT_COLD_START  # no artist input: scores new artists
 # splits
-TEST = _known("test", SPLITS)
-CV_MEAN = _known("cv_mean", SPLITS)
-CV_STD = _known("cv_std", SPLITS)
-TRAIN = _known("train", SPLITS)
-NEW_ARTISTS = _known("test_new_artists", ALL_SPLITS)  # whole artists held out
+TEST = SPLIT_TEST
+CV_MEAN = SPLIT_CV_MEAN
+CV_STD = SPLIT_CV_STD
+TRAIN = SPLIT_TRAIN
+NEW_ARTISTS = SPLIT_TEST_NEW_ARTISTS  # whole artists held out
 # metrics
-R2 = _known("r2", REGRESSION_METRICS)
-RMSE = _known("rmse", REGRESSION_METRICS)
-ROC_AUC = _known("roc_auc", CLASSIFICATION_METRICS)
-PR_AUC = _known("pr_auc", CLASSIFICATION_METRICS)
-F1 = _known("f1", CLASSIFICATION_METRICS)
-PRECISION = _known("precision", CLASSIFICATION_METRICS)
-RECALL = _known("recall", CLASSIFICATION_METRICS)
-ACCURACY = _known("accuracy", CLASSIFICATION_METRICS)
-BRIER = _known("brier", CALIBRATION_METRICS)
-LOG_LOSS = _known("log_loss", CALIBRATION_METRICS)
-ECE = _known("ece", CALIBRATION_METRICS)
-MEAN_PROBABILITY = _known("mean_probability", CALIBRATION_METRICS)
-OBSERVED_RATE = _known("observed_rate", CALIBRATION_METRICS)
+R2 = METRIC_R2
+RMSE = METRIC_RMSE
+ROC_AUC = METRIC_ROC_AUC
+PR_AUC = METRIC_PR_AUC
+F1 = METRIC_F1
+PRECISION = METRIC_PRECISION
+RECALL = METRIC_RECALL
+ACCURACY = METRIC_ACCURACY
+BRIER = METRIC_BRIER
+LOG_LOSS = METRIC_LOG_LOSS
+ECE = METRIC_ECE
+MEAN_PROBABILITY = METRIC_MEAN_PROBABILITY
+OBSERVED_RATE = METRIC_OBSERVED_RATE
 INTERVAL_COVERAGE = METRIC_INTERVAL_COVERAGE_80
 # The probability-quality figures of the models section (lower is better for all three).
 PROBABILITY_QUALITY = (BRIER, LOG_LOSS, ECE)
