@@ -35,11 +35,12 @@ def result_row(
     verdict: str,
     method: str,
     n: int | None,
+    run_id: str | None = None,
 ) -> HypothesisResult:
     """A hypothesis' row: `common` (hypothesis, statement, metric, threshold) and its result."""
     low, high = interval
     fields = {"estimate": estimate, "ci_low": low, "ci_high": high, "p_value": p_value}
-    return HypothesisResult(**common, **fields, verdict=verdict, method=method, n=n)
+    return HypothesisResult(**common, **fields, verdict=verdict, method=method, n=n, run_id=run_id)
 
 
 def not_evaluated(common: dict[str, Any], method: str, *, n: int | None) -> HypothesisResult:
@@ -52,11 +53,14 @@ def not_evaluated(common: dict[str, Any], method: str, *, n: int | None) -> Hypo
 def interval_result(
     common: dict[str, Any],
     estimate: float,
-    interval: tuple[float, float],
+    interval: tuple[float | None, float | None],
     *,
     method: str,
     n: int | None,
+    run_id: str | None = None,
 ) -> HypothesisResult:
     """A hypothesis decided by its interval alone (no p-value) against common['threshold']."""
     verdict = decide(estimate, interval[0], interval[1], common["threshold"])
-    return result_row(common, estimate, interval, p_value=None, verdict=verdict, method=method, n=n)
+    return result_row(
+        common, estimate, interval, p_value=None, verdict=verdict, method=method, n=n, run_id=run_id
+    )
