@@ -58,9 +58,9 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
     elif args.command == "runs":
         _runs(settings.warehouse_path, args)
     elif args.command == "score":
-        from ml.modeling import predict as score
+        from ml.modeling.score import score_file
 
-        score.score_file(settings, args.input, args.output)
+        score_file(settings, args.input, args.output)
 
 
 def _query(warehouse_path: Path, args: argparse.Namespace) -> None:
@@ -99,9 +99,10 @@ def _runs(warehouse_path: Path, args: argparse.Namespace) -> None:
 
 
 # Commands that write to the warehouse: one at a time per warehouse (ml/runtime/locking.py).
-WRITERS = frozenset({"run", "build", "train", "stats", "score"})
+# (`score` reads only the models and a scratch DuckDB file of its own, locked by itself.)
+WRITERS = frozenset({"run", "build", "train", "stats"})
 # Commands whose failure is recorded in reports/error_log.json.
-LOGGED = WRITERS | {"report"}
+LOGGED = WRITERS | {"report", "score"}
 # Commands that only print: a closed output pipe ends them quietly, with exit status 0.
 READERS = frozenset({"query", "runs"})
 

@@ -110,8 +110,26 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     _add_output_options(runs)
     score = command("score", "score a CSV of new tracks with the trained models")
-    score.add_argument("--input", type=Path, required=True, help="CSV in the raw file's layout")
-    score.add_argument("--output", type=Path, required=True, help="CSV to write")
+    score.description = (
+        "Score a CSV of new tracks with the current trained models (the warehouse is not "
+        "needed). Columns are found by header name, in any order and any case; required: "
+        "Artist, Track, Danceability, Energy, Key, Loudness, Speechiness, Acousticness, "
+        "Instrumentalness, Liveness, Valence, Tempo, Duration_ms. Optional: the YouTube columns "
+        "(Url_youtube, Title, Channel, Views, Likes, Comments, Description), Uri, Album, "
+        "Album_type, Licensed, official_video, Stream, and an index column (empty header or "
+        "'Unnamed: 0'). Comma, ';' or tab separated, UTF-8."
+    )
+    score.epilog = (
+        "OUTPUT gets one row per input row: row_id, artist, track, uri, predicted_streams, "
+        "predicted_streams_p10, predicted_streams_p90, hit_probability, predicted_hit, "
+        "predicted_views, model_variant, artist_in_catalog, has_youtube_data, not_scored_reason. "
+        "OUTPUT.drift.json: how far each model input is from the training data (PSI; a warning "
+        "above 0.25)."
+    )
+    score.add_argument("--input", type=Path, required=True, help="the CSV of new tracks")
+    score.add_argument(
+        "--output", type=Path, required=True, help="the scores CSV (its folder must exist)"
+    )
     return parser
 
 

@@ -6,6 +6,7 @@ Layout under MODELS_DIR:
     runs/<run_id>/<model_name>__cold_start.joblib  its cold-start variant (no artist input)
     runs/<run_id>/training_artists.json   the artists seen in training (routing by artist)
     runs/<run_id>/model_metadata.json     features, params, metrics, sha256 of every artifact
+    runs/<run_id>/training_reference.json imputation medians, hit threshold, input distributions
     runs/<run_id>/predictions/*.parquet   the run's per-track predictions (ml.predictions rows)
     model_metadata.json                   the CURRENT run (whose rows are in ml.predictions),
                                           written only after the warehouse publish has committed
@@ -224,6 +225,47 @@ def load_models(models_dir: Path) -> LoadedModels:
         artists = _checked_path(models_dir, payload[TRAINING_ARTISTS], path)
         loaded.training_artists = frozenset(json.loads(artists.read_text(encoding="utf-8")))
     return loaded
+
+
+# --- the training reference (ml/modeling/reference.py) ------------------------------------------
+
+REFERENCE_FILE = "training_reference.json"
+REFERENCE_KEY = "training_reference"
+
+
+def save_training_reference(models_dir: Path, run_id: str, reference: dict[str, Any]) -> Path:
+    """Write runs/<run_id>/training_reference.json and record its path and sha256 in the run's
+    model_metadata.json (promote_run copies that entry to the current metadata)."""
+    directory = run_dir(models_dir, run_id)
+    path = directory / REFERENCE_FILE
+    _write_json(path, reference)
+    metadata_path = directory / METADATA_FILE
+    payload = json.loads(metadata_path.read_text(encoding="utf-8"))
+    payload[REFERENCE_KEY] = {
+        "artifact_path": path.relative_to(models_dir).as_posix(),
+        "artifact_sha256": sha256_file(path),
+    }
+    _write_json(metadata_path, payload)
+    return path
+
+
+def load_training_reference(models_dir: Path, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The current run's training reference; refused (PipelineError) when absent or modified."""
+    entry = metadata.get(REFERENCE_KEY)
+    if not entry:
+        raise PipelineError(
+            f"the models in {models_dir} carry no training reference (trained before it existed)",
+            step="load models",
+            hint="re-run `python -m ml train` (the reference is stored with the models)",
+        )
+    path = models_dir / entry["artifact_path"]
+    if not path.exists() or sha256_file(path) != entry["artifact_sha256"]:
+        raise PipelineError(
+            f"training reference {path} is missing or does not match its recorded sha256",
+            step="load models",
+            hint="re-run `python -m ml train` to record a fresh reference",
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 # --- publishing to the warehouse -------------------------------------------------------------

@@ -36,6 +36,7 @@ from ml.modeling.dataset import (
 from ml.modeling.evaluate import impurity_importances, metric_rows, permutation_importances
 from ml.modeling.features import build_pipeline, model_input, target_values
 from ml.modeling.predict import write_predictions
+from ml.modeling.reference import record_training_reference
 from ml.modeling.run_record import (
     ModelResult,
     TrainedRun,
@@ -386,6 +387,7 @@ def train_all(
         artifacts=artifacts,
     )
     registry.write_run_metadata(settings.models_dir, run_id, run.metadata(data, asdict(config)))
+    record_training_reference(settings.warehouse_path, settings.models_dir, run_id, data.train)
     predictions_glob = write_predictions(
         settings,
         run_id,

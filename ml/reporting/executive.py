@@ -16,14 +16,21 @@ import json
 from typing import Any
 
 from ml.config import Settings
-from ml.modeling.specs import MODEL_SPECS, SPLITS, VARIANTS
-from ml.reporting.figures import Lookup, checklist_segment, figure, have, number, text
+from ml.modeling.specs import MODEL_SPECS
+from ml.reporting.figures import Lookup, checklist_segment, figure, number, text
 from ml.reporting.insights import insights
-from ml.reporting.labels import LEAD_METRICS, MODEL_LABELS, report_metrics
+from ml.reporting.labels import LEAD_METRICS, MODEL_LABELS
+from ml.reporting.model_quality import (
+    hit_calibration,
+    interval_coverage,
+    metric_rows,
+    quality_by_audience,
+)
 from ml.reporting.mv_priority import NO_RUN, mv_priority
 from ml.reporting.recommendations import recommendations
 from ml.reporting.report_data import ReportData
 from ml.reporting.study_claims import study_claims
+from ml.runtime.data_source import NOT_RECORDED
 from ml.runtime.run_log import RunLog, utc_now
 
 SCHEMA_VERSION = 2  # 2: study_claims (marts.study_claims) replaces study_comparison
@@ -73,6 +80,33 @@ def _model_run(data: ReportData) -> dict[str, Any]:
         "models": models,
         "source": f"ml.runs[run_id={data.run_id}]",
         "note": note,
+    }
+
+
+def _data_source(data: ReportData) -> dict[str, Any]:
+    """What the report describes: the user's file or the synthetic default data (ml.data_source,
+    recorded when the warehouse was built), or that nobody recorded it."""
+    source = data.data_source
+    if source is None:
+        return {
+            "kind": "not recorded",
+            "description": NOT_RECORDED,
+            "path": None,
+            "rows": None,
+            "sha256": None,
+            "seed": None,
+            "recorded_at": None,
+            "source": "ml.data_source",
+        }
+    return {
+        "kind": source.kind,
+        "description": source.describe(),
+        "path": source.path,
+        "rows": number(source.rows),
+        "sha256": source.sha256,
+        "seed": source.seed,
+        "recorded_at": None if source.recorded_at is None else source.recorded_at.isoformat(),
+        "source": "ml.data_source",
     }
 
 
@@ -137,15 +171,6 @@ def _models(data: ReportData, look: Lookup) -> list[dict[str, Any]]:
     models = []
     for spec in MODEL_SPECS:
         model = spec.name
-        rows = []
-        for metric in report_metrics(spec):
-            for split in SPLITS:
-                values = {
-                    variant: look.metric(model, variant, split, metric) for variant in VARIANTS
-                }
-                if not any(have(item) for item in values.values()):
-                    continue
-                rows.append({"metric": metric, "split": split, **values})
         run_row = None
         if runs is not None:
             match = runs[runs["model_name"] == model]
@@ -159,7 +184,10 @@ def _models(data: ReportData, look: Lookup) -> list[dict[str, Any]]:
                 "n_train": None if run_row is None else number(run_row["n_train"]),
                 "n_test": None if run_row is None else number(run_row["n_test"]),
                 "lead_metrics": list(LEAD_METRICS[model]),
-                "metrics": rows,
+                "metrics": metric_rows(look, spec),
+                "by_audience": quality_by_audience(look, spec),
+                "interval": interval_coverage(look, spec),
+                "calibration": hit_calibration(data, look, spec),
             }
         )
     return models
@@ -242,6 +270,7 @@ def build_executive_report(
         "generated_at": utc_now(),
         "warehouse_path": str(settings.warehouse_path),
         "raw_data_path": context.get("raw_data_path"),
+        "data_source": _data_source(data),
         "model_run": _model_run(data),
         "headline_kpis": _headline_kpis(look),
         "hypotheses": _hypotheses(data),

@@ -1,4 +1,4 @@
-"""H1-H3 (SPEC step 6): statistic, 95% interval, p-value and verdict, stored in ml.hypothesis_tests.
+"""H1-H3 and H2b (SPEC step 6): statistic, 95% interval, p-value, verdict, in ml.hypothesis_tests.
 
 Reads the populations, writes the table; the intervals and tests are ``ml.statistics.inference``.
 
@@ -12,6 +12,9 @@ and these tests measure the same tracks:
   video is not official - 1; seeded percentile bootstrap interval (groups resampled separately;
   above a million tracks the delta-method interval instead) and a one-sided Mann-Whitney U test
   (official streams tend to be larger).
+* H2b the official-video effect within artist (``ml.statistics.video_effect``): H2's tracks,
+  artist fixed effects on ln(1 + streams), lift exp(beta) - 1, cluster bootstrap over artists;
+  the same threshold, no p-value. H2's row stays the study's raw lift.
 * H3 cross-platform correlation: Pearson r of raw streams and views; Fisher-z interval and a
   one-sided Fisher-z test of rho <= 0.60. The log-log r is reported in ``method``.
 
@@ -26,7 +29,6 @@ import math
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
@@ -42,7 +44,6 @@ from ml.statistics.inference import (
     BOOTSTRAP_METHOD,
     BOOTSTRAP_RESAMPLES,
     INCONCLUSIVE,
-    NOT_EVALUATED,
     SUPPORTED,
     bootstrap_mean_lift,
     decide,
@@ -53,6 +54,8 @@ from ml.statistics.inference import (
     pearson_r,
     t_quantile,
 )
+from ml.statistics.result import HypothesisResult, interval_result, not_evaluated, result_row
+from ml.statistics.video_effect import evaluate_h2_within_artist, load_within_artist_frame
 
 # Above this many tracks (both groups), 2,000 resamples would draw billions of values (minutes
 # at 10M rows); the interval of the lift then comes from the delta method for a ratio of two
@@ -98,38 +101,6 @@ H3_STATEMENT = (
 
 
 @dataclass(frozen=True)
-class HypothesisResult:
-    """One row of ml.hypothesis_tests (without computed_at, added when written)."""
-
-    hypothesis: str
-    statement: str
-    metric: str
-    estimate: float | None
-    ci_low: float | None
-    ci_high: float | None
-    p_value: float | None
-    threshold: float
-    verdict: str
-    method: str
-    n: int | None
-    run_id: str | None = None
-
-
-def _not_evaluated(common: dict[str, Any], method: str, *, n: int | None) -> HypothesisResult:
-    """A hypothesis with nothing to test yet: no estimate, no interval, the reason in `method`."""
-    return HypothesisResult(
-        **common,
-        estimate=None,
-        ci_low=None,
-        ci_high=None,
-        p_value=None,
-        verdict=NOT_EVALUATED,
-        method=method,
-        n=n,
-    )
-
-
-@dataclass(frozen=True)
 class CvScore:
     run_id: str
     mean: float
@@ -146,7 +117,7 @@ def evaluate_h1(score: CvScore | None, *, folds: int = CV_FOLDS) -> HypothesisRe
         "threshold": H1_THRESHOLD,
     }
     if score is None:
-        return _not_evaluated(
+        return not_evaluated(
             common,
             (
                 f"no training run has recorded the {STREAM_MODEL} CV R2 in ml.metrics yet: "
@@ -163,13 +134,10 @@ def evaluate_h1(score: CvScore | None, *, folds: int = CV_FOLDS) -> HypothesisRe
             f"95% interval = cv_mean +- t(0.975, {folds - 1}) * cv_std / sqrt({folds}) "
             f"(t = {t:.3f}; folds share training data, so it is optimistic)"
         )
-    return HypothesisResult(
-        **common,
-        estimate=score.mean,
-        ci_low=low,
-        ci_high=high,
-        p_value=None,
-        verdict=decide(score.mean, low, high, H1_THRESHOLD),
+    return interval_result(
+        common,
+        score.mean,
+        (low, high),
         method=(
             f"{STREAM_MODEL} {folds}-fold CV R2 (ml.metrics variant 'model', splits cv_mean and "
             f"cv_std) of the latest run recording it; {interval}; supported when the interval "
@@ -193,7 +161,7 @@ def evaluate_h2(official: np.ndarray, unofficial: np.ndarray, *, seed: int) -> H
     unofficial = np.asarray(unofficial, dtype=float)
     n = len(official) + len(unofficial)
     if min(len(official), len(unofficial)) < MIN_OBSERVATIONS or unofficial.mean() <= 0:
-        return _not_evaluated(
+        return not_evaluated(
             common,
             (
                 f"too few tracks to test: {len(official)} official and {len(unofficial)} "
@@ -218,11 +186,10 @@ def evaluate_h2(official: np.ndarray, unofficial: np.ndarray, *, seed: int) -> H
     verdict = decide(estimate, low, high, H2_THRESHOLD)
     if verdict == SUPPORTED and p_value >= ALPHA:
         verdict = INCONCLUSIVE
-    return HypothesisResult(
-        **common,
-        estimate=estimate,
-        ci_low=low,
-        ci_high=high,
+    return result_row(
+        common,
+        estimate,
+        (low, high),
         p_value=p_value,
         verdict=verdict,
         method=(
@@ -252,7 +219,7 @@ def evaluate_h3(
     }
     n = len(streams)
     if n < MIN_OBSERVATIONS:
-        return _not_evaluated(
+        return not_evaluated(
             common,
             (
                 f"too few tracks to test: {n} with streams > 0 and views > 0 "
@@ -265,11 +232,10 @@ def evaluate_h3(
     if log_streams is not None and log_views is not None:
         log_r = pearson_r(log_streams, log_views)
         log_note = f"; log-log Pearson r = {log_r:.3f} (reported, not part of the verdict)"
-    return HypothesisResult(
-        **common,
-        estimate=result.r,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
+    return result_row(
+        common,
+        result.r,
+        (result.ci_low, result.ci_high),
         p_value=result.p_value,
         verdict=decide(result.r, result.ci_low, result.ci_high, H3_THRESHOLD),
         method=(
@@ -375,6 +341,9 @@ def compute_hypothesis_tests(
     return [
         evaluate_h1(load_cv_score(connection)),
         evaluate_h2(official, unofficial, seed=seed),
+        evaluate_h2_within_artist(
+            load_within_artist_frame(connection), seed=seed, threshold=H2_THRESHOLD
+        ),
         evaluate_h3(
             pairs["stream"].to_numpy(dtype=float),
             pairs["views"].to_numpy(dtype=float),

@@ -332,7 +332,7 @@ def test_score_cli_gives_one_row_per_input_row(
 
 
 def test_score_refuses_a_file_without_required_columns(trained: Settings, tmp_path: Path) -> None:
-    from ml.modeling.predict import score_file
+    from ml.modeling.score import score_file
 
     bad = tmp_path / "bad.csv"
     bad.write_text(",Artist,Uri\n0,a,spotify:track:x\n", encoding="utf-8")

@@ -16,13 +16,48 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ml.modeling.specs import (
+    ALL_SPLITS,
+    ALL_VARIANTS,
+    CALIBRATION_BINS,
+    CALIBRATION_METRICS,
+    CLASSIFICATION_METRICS,
+    DECISION_THRESHOLD,
+    METRIC_INTERVAL_COVERAGE_80,
+    METRIC_MEAN_PROBABILITY,
+    METRIC_OBSERVED_RATE,
+    SPLIT_CV_MEAN,
+    SPLIT_CV_STD,
+    SPLIT_OOB,
+    SPLIT_TEST,
+    SPLIT_TEST_NEW_ARTISTS,
+    SPLIT_TRAIN,
+    VARIANT_AUDIO_ONLY,
+    VARIANT_COLD_START,
+    VARIANT_MEAN_BASELINE,
+    VARIANT_MODEL,
+)
+
+# variants with a reliability table (the base rate is one constant probability)
+RELIABILITY_VARIANTS = (VARIANT_MODEL, VARIANT_AUDIO_ONLY, VARIANT_COLD_START)
+
 FAKE_RUN_ID = "20240601T120000Z-fake0001"
 FAKE_CREATED_AT = datetime(2024, 6, 1, 12, 0, 0)
 
-# model -> variant -> split -> metric -> value (cv_std derived below)
+# model -> variant -> test R2 (other splits shifted below, cv_std a fixed spread)
 _REGRESSION = {
-    "stream_regressor": {"model": 0.62, "audio_only": 0.08, "mean_baseline": -0.001},
-    "views_regressor": {"model": 0.35, "audio_only": 0.05, "mean_baseline": -0.002},
+    "stream_regressor": {
+        "model": 0.62,
+        "audio_only": 0.08,
+        "mean_baseline": -0.001,
+        "cold_start": 0.45,
+    },
+    "views_regressor": {
+        "model": 0.35,
+        "audio_only": 0.05,
+        "mean_baseline": -0.002,
+        "cold_start": 0.22,
+    },
 }
 _CLASSIFICATION = {
     "model": {
@@ -49,7 +84,33 @@ _CLASSIFICATION = {
         "recall": 0.0,
         "accuracy": 0.90,
     },
+    "cold_start": {
+        "roc_auc": 0.78,
+        "pr_auc": 0.31,
+        "f1": 0.36,
+        "precision": 0.30,
+        "recall": 0.50,
+        "accuracy": 0.85,
+    },
 }
+# probability quality on every split (the base rate's Brier is p(1-p) of a 10% hit rate)
+_CALIBRATION = {
+    "model": {"brier": 0.065, "log_loss": 0.22, "ece": 0.012},
+    "audio_only": {"brier": 0.089, "log_loss": 0.31, "ece": 0.015},
+    "mean_baseline": {"brier": 0.09, "log_loss": 0.325, "ece": 0.004},
+    "cold_start": {"brier": 0.074, "log_loss": 0.26, "ece": 0.018},
+}
+_INTERVAL_COVERAGE = {"model": 0.66, "audio_only": 0.74, "cold_start": 0.61}
+# added to every non-baseline score on a split (train: optimistic, new artists: harder)
+_SHIFT = {SPLIT_TRAIN: 0.25, SPLIT_TEST: 0.0, SPLIT_CV_MEAN: -0.01, SPLIT_TEST_NEW_ARTISTS: -0.12}
+HELD_OUT = (SPLIT_TEST, SPLIT_TEST_NEW_ARTISTS)
+# the vocabulary of the fake rows is specs.py's: a new variant / split / metric fails here
+assert set(_CLASSIFICATION) == set(_CALIBRATION) == set(ALL_VARIANTS)
+assert all(set(v) == set(ALL_VARIANTS) for v in _REGRESSION.values())
+assert set(_SHIFT) | {SPLIT_CV_STD, SPLIT_OOB} == set(ALL_SPLITS)
+assert all(set(v) == set(CLASSIFICATION_METRICS) for v in _CLASSIFICATION.values())
+assert all(set(v) | {METRIC_MEAN_PROBABILITY, METRIC_OBSERVED_RATE} == set(CALIBRATION_METRICS)
+           for v in _CALIBRATION.values())  # fmt: skip
 _FEATURES = {
     "stream_regressor": [
         "log_views",
@@ -66,35 +127,67 @@ _FEATURES = {
 }
 
 
+def _regression_rows(run_id: str, model: str, variant: str, r2: float) -> list[tuple]:
+    rows: list[tuple] = []
+    for split, shift in _SHIFT.items():
+        value = min(r2 + (shift if variant != VARIANT_MEAN_BASELINE else 0.0), 0.99)
+        rmse = 2.0 * (1.0 - value) ** 0.5
+        values = {"r2": value, "rmse": rmse, "mse": rmse**2, "mae": 0.8 * rmse}
+        values["r2_original_units"] = value - 0.2
+        if split in HELD_OUT and variant in _INTERVAL_COVERAGE:
+            coverage = _INTERVAL_COVERAGE[variant] - (0.04 if split != SPLIT_TEST else 0.0)
+            values[METRIC_INTERVAL_COVERAGE_80] = coverage
+        rows += [(run_id, model, variant, split, metric, v) for metric, v in values.items()]
+    for metric, spread in (("r2", 0.015), ("rmse", 0.02), ("mse", 0.04), ("mae", 0.02)):
+        rows.append((run_id, model, variant, SPLIT_CV_STD, metric, spread))
+    rows.append((run_id, model, variant, SPLIT_CV_STD, "r2_original_units", 0.05))
+    return rows
+
+
+def _classification_rows(run_id: str, variant: str) -> list[tuple]:
+    model = "hit_classifier"
+    rows: list[tuple] = []
+    for split, shift in _SHIFT.items():
+        bump = 0.0 if variant == VARIANT_MEAN_BASELINE else shift / 5
+        values = {metric: min(v + bump, 1.0) for metric, v in _CLASSIFICATION[variant].items()}
+        values.update(_CALIBRATION[variant])
+        values[METRIC_MEAN_PROBABILITY] = 0.1 + _CALIBRATION[variant]["ece"] / 2
+        values[METRIC_OBSERVED_RATE] = 0.1
+        rows += [(run_id, model, variant, split, metric, v) for metric, v in values.items()]
+    for metric in _CLASSIFICATION[variant]:
+        rows.append((run_id, model, variant, SPLIT_CV_STD, metric, 0.01))
+    return rows
+
+
 def _metric_rows(run_id: str) -> list[tuple]:
     rows: list[tuple] = []
     for model, variants in _REGRESSION.items():
         for variant, r2 in variants.items():
-            for split, shift in (("train", 0.25), ("test", 0.0), ("cv_mean", -0.01)):
-                value = min(r2 + (shift if variant != "mean_baseline" else 0.0), 0.99)
-                rmse = 2.0 * (1.0 - value) ** 0.5
-                for metric, metric_value in (
-                    ("r2", value),
-                    ("rmse", rmse),
-                    ("mse", rmse**2),
-                    ("mae", 0.8 * rmse),
-                    ("r2_original_units", value - 0.2),
-                ):
-                    rows.append((run_id, model, variant, split, metric, metric_value))
-            for metric, spread in (("r2", 0.015), ("rmse", 0.02), ("mse", 0.04), ("mae", 0.02)):
-                rows.append((run_id, model, variant, "cv_std", metric, spread))
-            rows.append((run_id, model, variant, "cv_std", "r2_original_units", 0.05))
-    for variant, metrics in _CLASSIFICATION.items():
-        for split, shift in (("train", 0.05), ("test", 0.0), ("cv_mean", -0.005)):
-            for metric, value in metrics.items():
-                bump = shift if variant != "mean_baseline" else 0.0
-                rows.append(
-                    (run_id, "hit_classifier", variant, split, metric, min(value + bump, 1.0))
-                )
-        for metric in metrics:
-            rows.append((run_id, "hit_classifier", variant, "cv_std", metric, 0.01))
-    rows.append((run_id, "hit_classifier", "model", "train", "decision_threshold", 0.41))
-    rows.append((run_id, "hit_classifier", "audio_only", "train", "decision_threshold", 0.33))
+            rows += _regression_rows(run_id, model, variant, r2)
+    for variant in _CLASSIFICATION:
+        rows += _classification_rows(run_id, variant)
+    thresholds = {"model": 0.41, "audio_only": 0.33, "cold_start": 0.38}
+    for variant, threshold in thresholds.items():
+        rows.append((run_id, "hit_classifier", variant, SPLIT_TRAIN, DECISION_THRESHOLD, threshold))
+    return rows
+
+
+def calibration_rows(run_id: str, variants: tuple[str, ...] = RELIABILITY_VARIANTS) -> list[tuple]:
+    """ml.calibration rows of the hit classifier on held-out tracks: CALIBRATION_BINS bins per
+    variant, fewer tracks in the higher bins, the observed rate within 0.03 of the prediction
+    (the model) or further off (the others)."""
+    rows: list[tuple] = []
+    for offset, variant in enumerate(variants):
+        for index in range(CALIBRATION_BINS):
+            low, high = index / CALIBRATION_BINS, (index + 1) / CALIBRATION_BINS
+            n = max(2000 // (index + 1) ** 2, 3)
+            predicted = low + 0.4 / CALIBRATION_BINS
+            gap = (0.02 if index % 2 else -0.02) * (1 + 2 * offset)
+            observed = min(max(predicted + gap, 0.0), 1.0)
+            rows.append(
+                (run_id, "hit_classifier", variant, SPLIT_TEST, index + 1, low, high, predicted,
+                 observed, n)
+            )  # fmt: skip
     return rows
 
 
@@ -156,7 +249,7 @@ def insert_fake_run(
         predictions = _predictions(connection, run_id, seed)
         n_test = int((predictions["split"] == "test").sum())
         n_train = int((predictions["split"] == "train").sum())
-        for table in ("runs", "metrics", "feature_importance", "predictions"):
+        for table in ("runs", "metrics", "feature_importance", "predictions", "calibration"):
             connection.execute(f"delete from ml.{table}")
         for model, trees, depth in (
             ("stream_regressor", 200, 15),
@@ -187,6 +280,10 @@ def insert_fake_run(
         )
         connection.executemany(
             "insert into ml.feature_importance values (?, ?, ?, ?, ?, ?)", _importance_rows(run_id)
+        )
+        connection.executemany(
+            "insert into ml.calibration values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            calibration_rows(run_id),
         )
         connection.register("fake_predictions", predictions)
         connection.execute("insert into ml.predictions by name select * from fake_predictions")

@@ -27,6 +27,7 @@ from ml.config import Settings
 from ml.reporting import (
     NO_RUN,
     build_executive_report,
+    explore,
     print_console_summary,
     render_reports,
     report_data,
@@ -396,8 +397,17 @@ def test_scatter_sample_is_capped_and_deterministic(
         assert f"{group} video ({n:,})" in svgs[0]
     monkeypatch.setattr(report_data, "SCATTER_SAMPLE", 100)
     data = report_data.load_report_data(path)
-    largest = max(len(frame) for frame in data.tables.values() if frame is not None)
-    assert largest <= 100  # no query returns one row per track
+    # no query returns one row per track; the Explore tables have their own fixed caps
+    largest = max(
+        len(frame)
+        for name, frame in data.tables.items()
+        if frame is not None and not name.startswith("explore.")
+    )
+    assert largest <= 100
+    explore_rows = max(
+        len(frame) for name, frame in data.tables.items() if name.startswith("explore.")
+    )
+    assert explore_rows <= max(explore.TOP_TRACKS, explore.MAX_ARTISTS)
 
 
 def test_sentences_follow_the_numbers(fake_reports: list[Path]) -> None:
