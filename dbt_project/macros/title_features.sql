@@ -47,49 +47,37 @@
 {%- endmacro %}
 
 {#- Catalog context of each row of `rows_relation` (columns uri, artist, album) against the
-    distinct tracks of `catalog_relation`: artist_track_count = 1 + the catalog tracks of the same
-    artist with ANOTHER uri (the track itself counts once, whether or not it is in the catalog),
-    album_track_count the same within (artist, album). For the warehouse the catalog is the
-    relation itself (so the count is the artist's / album's distinct tracks); for scoring it is
-    the training warehouse's marts.tracks, so an unknown artist / album counts 1. -#}
-{% macro catalog_track_counts(rows_relation, catalog_relation) %}
-with catalog_rows as (
-    select uri, artist, album from {{ catalog_relation }}
-),
-
-artist_counts as (
-    select artist, count(*) as catalog_tracks from catalog_rows group by artist
-),
-
-album_counts as (
-    select artist, album, count(*) as catalog_tracks from catalog_rows group by artist, album
-),
-
-scored as (
-    select
-        rows.*,
-        exists (
-            select 1 from catalog_rows as own
-            where own.uri = rows.uri and own.artist is not distinct from rows.artist
-        ) as in_artist_catalog,
-        exists (
-            select 1 from catalog_rows as own
-            where own.uri = rows.uri and own.artist is not distinct from rows.artist
-                and own.album is not distinct from rows.album
-        ) as in_album_catalog
-    from {{ rows_relation }} as rows
-)
-
+    training warehouse's distinct tracks (marts.tracks), as stored with the models in the
+    training reference and written by `python -m ml score` into the scratch DuckDB file (sources
+    score_reference.artist_track_counts / album_track_counts / catalog_tracks): scoring never
+    reads the warehouse. The definition is marts.tracks': artist_track_count = 1 + the training
+    tracks of the same artist with ANOTHER uri (the track itself counts once, whether or not it
+    is in the training catalog), album_track_count the same within (artist, album). So a track
+    of an unknown artist / album counts 1 (0 training tracks + itself), a new track of a known
+    artist 1 + the artist's training tracks, and a training track scored again gets exactly its
+    marts.tracks count (catalog_tracks: the training uris, unique, with their artist and album). -#}
+{% macro catalog_track_counts(rows_relation) %}
 select
-    scored.* exclude (in_artist_catalog, in_album_catalog),
-    cast(1 + coalesce(artist_counts.catalog_tracks, 0)
-        - cast(scored.in_artist_catalog as integer) as integer) as artist_track_count,
-    cast(1 + coalesce(album_counts.catalog_tracks, 0)
-        - cast(scored.in_album_catalog as integer) as integer) as album_track_count
-from scored
-left join artist_counts
-    on artist_counts.artist is not distinct from scored.artist
-left join album_counts
-    on album_counts.artist is not distinct from scored.artist
-    and album_counts.album is not distinct from scored.album
+    scored.*,
+    cast(
+        1 + coalesce(artists.track_count, 0)
+        - cast(coalesce(own.artist is not distinct from scored.artist, false) as integer)
+        as integer
+    ) as artist_track_count,
+    cast(
+        1 + coalesce(albums.track_count, 0)
+        - cast(coalesce(
+            own.artist is not distinct from scored.artist
+            and own.album is not distinct from scored.album, false
+        ) as integer)
+        as integer
+    ) as album_track_count
+from {{ rows_relation }} as scored
+left join {{ source('score_reference', 'catalog_tracks') }} as own
+    on own.uri = scored.uri
+left join {{ source('score_reference', 'artist_track_counts') }} as artists
+    on artists.artist is not distinct from scored.artist
+left join {{ source('score_reference', 'album_track_counts') }} as albums
+    on albums.artist is not distinct from scored.artist
+    and albums.album is not distinct from scored.album
 {% endmacro %}

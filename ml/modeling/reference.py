@@ -5,6 +5,10 @@ At training time (`record_training_reference`, one call in train.train_all, ware
     hit_threshold   the hit definition (intermediate.int_hit_threshold)
     features        per model input over the training rows: deciles, the bins they make and the
                     share of training rows in each bin (categorical inputs: the share of each value)
+    catalog         the training warehouse's catalog (marts.tracks), column lists per table:
+                    artist_track_counts (artist, track_count), album_track_counts (artist, album,
+                    track_count) and catalog_tracks (uri, artist, album): the catalog counts of
+                    scored tracks (dbt macro catalog_track_counts) without the warehouse
 stored as runs/<run_id>/training_reference.json, sha256-recorded in the run's model_metadata.json
 (ml/modeling/registry.py). Scoring imputes with these medians (not with the current warehouse)
 and compares the scored rows with these bins: the population stability index (PSI) per input,
@@ -16,14 +20,18 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ml.modeling import registry
+from ml.modeling.dataset import TRACKS_RELATION
 from ml.modeling.specs import ARTIST_FEATURE, CATEGORICAL_FEATURES, MODEL_SPECS
 from ml.runtime.warehouse import session
+
+if TYPE_CHECKING:
+    import duckdb
 
 MEDIANS_RELATION = "intermediate.int_audio_medians"
 HIT_THRESHOLD_RELATION = "intermediate.int_hit_threshold"
@@ -33,6 +41,18 @@ PSI_ALERT = 0.25
 # same distribution: 0.2 at 40 rows): it is still written, but no feature is called drifted.
 MIN_DRIFT_ROWS = 200
 _FLOOR = 1e-4  # share given to an empty bin (ln(0) is undefined)
+# The catalog tables of the reference (the score_reference source tables of the same names).
+CATALOG_QUERIES: dict[str, str] = {
+    "artist_track_counts": (
+        f"select artist, count(*) as track_count from {TRACKS_RELATION} "
+        "group by artist order by artist"
+    ),
+    "album_track_counts": (
+        f"select artist, album, count(*) as track_count from {TRACKS_RELATION} "
+        "group by artist, album order by artist, album"
+    ),
+    "catalog_tracks": f"select uri, artist, album from {TRACKS_RELATION} order by uri",
+}
 
 
 def drift_features() -> list[str]:
@@ -77,10 +97,22 @@ def feature_reference(values: pd.Series, categorical: bool) -> dict[str, Any]:
     return entry
 
 
+def catalog_reference(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, list[Any]]]:
+    """The warehouse's catalog tables (CATALOG_QUERIES), each as {column: values} (JSON-ready)."""
+    tables: dict[str, dict[str, list[Any]]] = {}
+    for name, query in CATALOG_QUERIES.items():
+        result = connection.execute(query)
+        names = [column[0] for column in result.description]
+        rows = result.fetchall()
+        tables[name] = {column: [row[i] for row in rows] for i, column in enumerate(names)}
+    return tables
+
+
 def build_reference(warehouse_path: Path, train: pd.DataFrame) -> dict[str, Any]:
     with session(warehouse_path, read_only=True) as connection:
         medians = connection.execute(f"select * from {MEDIANS_RELATION}").df()
         hit = connection.execute(f"select * from {HIT_THRESHOLD_RELATION}").df()
+        catalog = catalog_reference(connection)
     return {
         "medians": {k: _plain(v) for k, v in medians.iloc[0].items() if k.startswith("median_")},
         "hit_threshold": {k: _plain(v) for k, v in hit.iloc[0].items()},
@@ -90,6 +122,7 @@ def build_reference(warehouse_path: Path, train: pd.DataFrame) -> dict[str, Any]
             name: feature_reference(train[name], name in CATEGORICAL_FEATURES)
             for name in drift_features()
         },
+        "catalog": catalog,
     }
 
 

@@ -7,8 +7,9 @@
    raw layout (YouTube columns, Uri, Album, Album_type, flags, Stream, the index column) is
    optional; a ';' or tab separated file is read as such (ml/runtime/raw_input.py).
 2. The current models and their training reference are loaded, sha256-checked.
-3. The warehouse is NOT read: the training medians stored with the models are written into a
-   scratch DuckDB file, and `dbt run --select path:models/score_input` builds the scoring
+3. The warehouse is NOT read: the training medians and catalog counts stored with the models
+   (ml/modeling/reference.py) are written into a scratch DuckDB file, and
+   `dbt run --select path:models/score_input` builds the scoring
    features there, with the same macros as the warehouse (typing + quarantine, imputation, every
    derived feature). That dbt call has a target path of its own (<target>/score_input), and the
    scoring switches are env vars, not --vars: a later `dbt build` keeps its partial parse.
@@ -39,7 +40,8 @@ from ml.runtime.raw_input import SCORING_REQUIRED, RawLayout, inspect_raw_csv
 
 SCORING_SELECTOR = "path:models/score_input"
 SCORING_RELATION = "scoring.score_input_features"
-REFERENCE_TABLE = "score_reference.audio_medians"  # source score_reference (the scratch file)
+REFERENCE_SCHEMA = "score_reference"  # source score_reference (the scratch file)
+REFERENCE_TABLE = f"{REFERENCE_SCHEMA}.audio_medians"
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "row_id", "artist", "track", "uri", "predicted_streams", "predicted_streams_p10",
     "predicted_streams_p90", "hit_probability", "predicted_hit", "predicted_views",
@@ -109,21 +111,40 @@ def scoring_target(settings: Settings) -> Path:
     return (base if base.is_absolute() else DBT_PROJECT_DIR / base) / "score_input"
 
 
-def _write_reference(scratch: Path, medians: dict[str, Any]) -> None:
-    schema, table = REFERENCE_TABLE.split(".")
-    with duckdb.connect(str(scratch)) as connection:
-        connection.execute(f"create schema {schema}")
-        connection.register("medians", pd.DataFrame([medians]))
-        connection.execute(f"create table {schema}.{table} as select * from medians")
+def write_reference_tables(
+    connection: duckdb.DuckDBPyConnection, reference: dict[str, Any]
+) -> None:
+    """The score_reference source tables from the training reference: audio_medians (one row)
+    and the catalog tables (reference.CATALOG_QUERIES: counts are integers, names text)."""
+    if "catalog" not in reference:
+        raise PipelineError(
+            "the models' training reference has no catalog counts (trained before they existed)",
+            step="score",
+            hint="re-run `python -m ml train` (the reference is stored with the models)",
+        )
+    connection.execute(f"create schema if not exists {REFERENCE_SCHEMA}")
+    connection.register("reference_medians", pd.DataFrame([reference["medians"]]))
+    connection.execute(f"create table {REFERENCE_TABLE} as select * from reference_medians")
+    for name, columns in reference["catalog"].items():
+        connection.register("reference_rows", pd.DataFrame(columns, dtype="object"))
+        typed = ", ".join(
+            f"cast({column} as {'integer' if column == 'track_count' else 'varchar'}) as {column}"
+            for column in columns
+        )
+        connection.execute(
+            f"create table {REFERENCE_SCHEMA}.{name} as select {typed} from reference_rows"
+        )
+        connection.unregister("reference_rows")
 
 
 def _build_features(
-    settings: Settings, layout: RawLayout, scratch: Path, medians: dict[str, Any], progress: bool
+    settings: Settings, layout: RawLayout, scratch: Path, reference: dict[str, Any], progress: bool
 ) -> None:
     """The scoring features in the scratch file (dbt, the shared macros), never the warehouse."""
     for stale in (scratch, scratch.with_name(scratch.name + ".wal")):
         stale.unlink(missing_ok=True)
-    _write_reference(scratch, medians)
+    with duckdb.connect(str(scratch)) as connection:
+        write_reference_tables(connection, reference)
     run_dbt(
         settings,
         ["run", "--select", SCORING_SELECTOR],
@@ -212,7 +233,7 @@ def score_file(
     scratch.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(scratch.with_name(scratch.name + ".lock"))):  # one score per target path
         try:
-            _build_features(settings, layout, scratch, reference["medians"], progress)
+            _build_features(settings, layout, scratch, reference, progress)
             drift = DriftCounter(reference)
             written, unscored = _write_scores(scratch, output_path, loaded, drift, batch_rows)
         finally:

@@ -18,7 +18,8 @@ import pytest
 
 from ml.config import Settings
 from ml.modeling.dataset import PREDICTION_COLUMNS
-from ml.modeling.score import REFERENCE_TABLE, SCORING_RELATION, SCORING_SELECTOR
+from ml.modeling.reference import MEDIANS_RELATION, catalog_reference
+from ml.modeling.score import SCORING_RELATION, SCORING_SELECTOR, write_reference_tables
 from ml.modeling.specs import MODEL_SPECS
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.raw_input import REQUIRED_COLUMNS
@@ -61,16 +62,18 @@ def columns(settings: Settings, relation: str) -> dict[str, str]:
 def scored(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A copy of the small warehouse with the scoring models built (as `python -m ml score`
     does in its scratch file, here beside the training relation) on the small raw file itself:
-    a file of new tracks in the raw layout; the reference medians are the warehouse's."""
+    a file of new tracks in the raw layout; the reference (medians, catalog) is the warehouse's."""
     settings = isolated_settings(
         tmp_path_factory.mktemp("contracts"), built_warehouse.raw_data_path
     )
     shutil.copy(built_warehouse.warehouse_path, settings.warehouse_path)
     with duckdb.connect(str(settings.warehouse_path)) as connection:
-        connection.execute(f"create schema {REFERENCE_TABLE.split('.')[0]}")
-        connection.execute(
-            f"create table {REFERENCE_TABLE} as select * from intermediate.int_audio_medians"
-        )
+        medians = connection.execute(f"select * from {MEDIANS_RELATION}").df()
+        reference = {
+            "medians": medians.iloc[0].to_dict(),
+            "catalog": catalog_reference(connection),
+        }
+        write_reference_tables(connection, reference)
     run_dbt(
         settings,
         ["run", "--select", SCORING_SELECTOR],
@@ -133,6 +136,59 @@ def test_every_model_feature_is_a_column_of_both_relations(scored: Settings) -> 
         assert not missing, f"{spec.name}: {missing} are not columns of {TRAINING_RELATION}"
     # predictions of the warehouse's own tracks read these columns (from marts.tracks)
     assert set(PREDICTION_COLUMNS) <= set(training) & set(scoring)
+
+
+def catalog_counts_sql(settings: Settings, relation: str) -> str:
+    """Macro catalog_track_counts over `relation`, as dbt renders it for scoring."""
+    output = run_dbt(
+        settings,
+        ["compile", "--quiet", "--inline", f"{{{{ catalog_track_counts('{relation}') }}}}"],
+        quiet=True,
+        env_overrides={"SCORE_INPUT_ENABLED": "true"},
+    )
+    return output[output.index("select") :]
+
+
+def test_scored_catalog_counts_follow_the_training_definition(scored: Settings) -> None:
+    """Catalog counts of scored rows come from the reference tables, not the warehouse: a
+    training track scored again gets its marts.tracks counts; the same track under a new uri
+    counts itself once more; an unknown artist counts 1."""
+    rendered = catalog_counts_sql(scored, "new_rows")  # dbt first: it opens the warehouse
+    with duckdb.connect(str(scored.warehouse_path), read_only=True) as connection:
+        same, new_uri, pairs = connection.execute(
+            f"""
+            select
+                count(*) filter (where s.artist_track_count = t.artist_track_count
+                    and s.album_track_count = t.album_track_count),
+                count(*) filter (where s.artist_track_count = t.artist_track_count + 1),
+                count(*)
+            from {SCORING_RELATION} as s
+            inner join marts.tracks as t
+                on t.uri = s.uri and t.artist = s.artist and t.album is not distinct from s.album
+            """
+        ).fetchone()
+        assert pairs > 0 and same == pairs and new_uri == 0
+        counted = connection.execute(
+            f"""
+            with new_rows as (
+                select 'no-such-uri' as uri, artist, album from marts.tracks where uri = (
+                    select min(uri) from marts.tracks)
+                union all
+                select null, 'An Artist Never Seen', 'Some Album'
+            )
+            select artist, artist_track_count, album_track_count, known.n, known.n_album
+            from ({rendered}) as scored
+            left join (
+                select artist, count(*) as n, count(*) filter (
+                    where album is not distinct from (select album from marts.tracks where uri = (
+                        select min(uri) from marts.tracks))) as n_album
+                from marts.tracks group by artist
+            ) as known using (artist)
+            """
+        ).fetchall()
+    known_row, unknown_row = sorted(counted, key=lambda row: row[3] is None)
+    assert known_row[1:3] == (known_row[3] + 1, known_row[4] + 1)
+    assert unknown_row[1:3] == (1, 1)
 
 
 def test_raw_layout_is_defined_once(dbt_lists: dict[str, list]) -> None:

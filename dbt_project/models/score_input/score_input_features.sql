@@ -20,9 +20,10 @@ features as (
     inner join youtube using (row_id)
 ),
 
--- catalog counts against the training warehouse's distinct tracks (macros/title_features.sql)
+-- catalog counts against the training warehouse's distinct tracks, from the training reference
+-- (macros/title_features.sql catalog_track_counts)
 counted as (
-    {{ catalog_track_counts('features', ref('tracks')) }}
+    {{ catalog_track_counts('features') }}
 )
 
 select
