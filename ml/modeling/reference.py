@@ -27,7 +27,7 @@ import pandas as pd
 
 from ml.modeling import registry
 from ml.modeling.dataset import TRACKS_RELATION
-from ml.modeling.specs import ARTIST_FEATURE, CATEGORICAL_FEATURES, MODEL_SPECS
+from ml.modeling.specs import ALBUM_FEATURE, ARTIST_FEATURE, CATEGORICAL_FEATURES, MODEL_SPECS
 from ml.runtime.warehouse import session
 
 if TYPE_CHECKING:
@@ -56,10 +56,12 @@ CATALOG_QUERIES: dict[str, str] = {
 
 
 def drift_features() -> list[str]:
-    """Every model input but the artist (an identifier, target-encoded), in spec order."""
+    """Every model input but the artist and the album (identifiers, target-encoded), in spec
+    order."""
+    identifiers = {ARTIST_FEATURE, ALBUM_FEATURE}
     names: list[str] = []
     for spec in MODEL_SPECS:
-        names.extend(n for n in spec.features if n != ARTIST_FEATURE and n not in names)
+        names.extend(n for n in spec.features if n not in identifiers and n not in names)
     return names
 
 
