@@ -37,6 +37,7 @@ from ml.modeling.specs import (
     SPLIT_TRAIN,
     STREAM_REGRESSOR,
     VARIANT_AUDIO_ONLY,
+    VARIANT_CHALLENGER,
     VARIANT_COLD_START,
     VARIANT_MEAN_BASELINE,
     VARIANT_MODEL,
@@ -53,6 +54,7 @@ MODEL = VARIANT_MODEL
 AUDIO_ONLY = VARIANT_AUDIO_ONLY
 MEAN_BASELINE = VARIANT_MEAN_BASELINE
 COLD_START = VARIANT_COLD_START  # no artist input: scores new artists
+CHALLENGER = VARIANT_CHALLENGER  # gradient boosting on the forest's inputs (challenger.py)
 # splits
 TEST = SPLIT_TEST
 CV_MEAN = SPLIT_CV_MEAN
@@ -102,6 +104,7 @@ VARIANT_LABELS = {
     AUDIO_ONLY: "audio-only forest",
     MEAN_BASELINE: "mean / base rate",
     COLD_START: "cold-start model (no artist input)",
+    CHALLENGER: "gradient-boosting challenger",
 }
 SPLIT_LABELS = {
     TEST: "held-out tracks of catalog artists",
