@@ -11,7 +11,7 @@ from ml.config import DEFAULT_GENERATED_ROWS, Settings
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 from ml.runtime.locking import wait_until_writable
-from ml.runtime.raw_input import check_raw_csv, diagnose_csv
+from ml.runtime.raw_input import check_raw_csv, diagnose_csv, record_raw_file_profile
 from ml.runtime.run_log import RunLog
 from ml.runtime.warehouse import session
 
@@ -72,6 +72,8 @@ def build_warehouse(settings: Settings, log: RunLog) -> dict[str, int]:
     with log.step("dbt build (warehouse and KPI marts)") as record:
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         wait_until_writable(settings.warehouse_path)
+        # the ledger's reference count, from a reader independent of dbt's (raw_file_records_match)
+        record_raw_file_profile(settings.warehouse_path, settings.raw_data_path)
         try:
             run_dbt(
                 settings,
