@@ -23,7 +23,7 @@ import pytest
 
 from ml.config import REPO_ROOT
 from ml.runtime.raw_input import REQUIRED_COLUMNS
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 Table = list[list[str]]
 
