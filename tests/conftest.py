@@ -19,6 +19,15 @@ SMALL_ROWS = 3000
 SMALL_SEED = 7
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# A test that reads a dbt-built warehouse (fixtures below) needs a dbt build first: `slow` (not in
+# `make test-fast`), like the tests marked slow by hand (subprocesses, training, browsers).
+BUILDS_A_WAREHOUSE = frozenset({"built_warehouse", "traps_warehouse"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BUILDS_A_WAREHOUSE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

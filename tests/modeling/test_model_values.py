@@ -29,6 +29,7 @@ from ml.modeling.specs import (
 )
 from ml.modeling.train import TrainingConfig, train_all
 from tests.helpers import copy_warehouse, sql_frame, sql_rows
+from tests.reporting.fake_ml import fake_metric_rows
 
 # Below the small fixture's ~2,700 modelling tracks: the cap path samples and leaves the rest.
 CAP = 1_500
@@ -112,6 +113,13 @@ def test_training_cap_leaves_not_sampled_predictions(capped_run: Settings) -> No
     assert n_train[STREAM_REGRESSOR.name] == counts[SPLIT_TRAIN]
 
 
+@pytest.mark.slow
+def test_fake_run_writes_the_vocabulary_of_a_real_run(capped_run: Settings) -> None:
+    real = set(sql_rows(capped_run, "select model_name, variant, split, metric from ml.metrics"))
+    fake = {row[1:5] for row in fake_metric_rows("fake")}
+    assert fake == real
+
+
 # --- the out-of-fold artist encoding on a target of pure noise -------------------------------
 
 NOISE_ROWS = 5_000
@@ -148,4 +156,3 @@ def test_out_of_fold_encoding_of_noise_carries_no_signal(encoder: str) -> None:
     else:  # the hit classifier (artist-level target, ArtistLevelEncoder)
         encoded = ArtistLevelEncoder(cv_folds=5, random_state=0).fit_transform(frame)
     assert abs(_correlation(encoded, frame[ENCODING_TARGET])) < 0.05
-

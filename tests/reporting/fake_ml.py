@@ -1,9 +1,11 @@
 """FAKE training runs for tests: plausible rows in the ml tables of a warehouse COPY.
 
 The real rows come from `python -m ml train` (ml/modeling/train.py). These helpers write rows
-with the same columns (dbt_project/macros/ml_tables.sql) and the same vocabulary (model names,
-variants, splits, metric names, importance types), so the post-model marts and the reports can
-be tested without training forests. The numbers are invented; never use them for anything else.
+with the same columns (dbt_project/macros/ml_tables.sql) and the same vocabulary: model names,
+variants, splits and metric names from ml/modeling/specs.py, the splits of each variant as
+ml/modeling/train.py writes them (tests/modeling/test_model_values.py compares them with a real
+run), so the post-model marts and the reports can be tested without training forests. The
+numbers are invented; never use them for anything else.
 """
 
 from __future__ import annotations
@@ -16,42 +18,77 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ml.modeling.specs import (
+    DECISION_THRESHOLD,
+    HIT_CLASSIFIER,
+    METRIC_ACCURACY,
+    METRIC_F1,
+    METRIC_MAE,
+    METRIC_MSE,
+    METRIC_PR_AUC,
+    METRIC_PRECISION,
+    METRIC_R2,
+    METRIC_R2_ORIGINAL_UNITS,
+    METRIC_RECALL,
+    METRIC_RMSE,
+    METRIC_ROC_AUC,
+    MODEL_SPECS,
+    SPLIT_CV_MEAN,
+    SPLIT_CV_STD,
+    SPLIT_NOT_SAMPLED,
+    SPLIT_OOB,
+    SPLIT_TEST,
+    SPLIT_TRAIN,
+    SPLIT_UNLABELLED,
+    STREAM_REGRESSOR,
+    VARIANT_AUDIO_ONLY,
+    VARIANT_MEAN_BASELINE,
+    VARIANT_MODEL,
+    VARIANTS,
+    VIEWS_REGRESSOR,
+    ModelSpec,
+    metric_names,
+)
+
 FAKE_RUN_ID = "20240601T120000Z-fake0001"
 FAKE_CREATED_AT = datetime(2024, 6, 1, 12, 0, 0)
 
-# model -> variant -> split -> metric -> value (cv_std derived below)
+# Headline values per model and variant (R2 of the regressors; the classifier's metrics below).
 _REGRESSION = {
-    "stream_regressor": {"model": 0.62, "audio_only": 0.08, "mean_baseline": -0.001},
-    "views_regressor": {"model": 0.35, "audio_only": 0.05, "mean_baseline": -0.002},
+    STREAM_REGRESSOR.name: dict(zip(VARIANTS, (0.62, 0.08, -0.001), strict=True)),
+    VIEWS_REGRESSOR.name: dict(zip(VARIANTS, (0.35, 0.05, -0.002), strict=True)),
 }
 _CLASSIFICATION = {
-    "model": {
-        "roc_auc": 0.86,
-        "pr_auc": 0.45,
-        "f1": 0.46,
-        "precision": 0.40,
-        "recall": 0.55,
-        "accuracy": 0.88,
+    VARIANT_MODEL: {
+        METRIC_ROC_AUC: 0.86,
+        METRIC_PR_AUC: 0.45,
+        METRIC_F1: 0.46,
+        METRIC_PRECISION: 0.40,
+        METRIC_RECALL: 0.55,
+        METRIC_ACCURACY: 0.88,
     },
-    "audio_only": {
-        "roc_auc": 0.55,
-        "pr_auc": 0.12,
-        "f1": 0.19,
-        "precision": 0.12,
-        "recall": 0.45,
-        "accuracy": 0.62,
+    VARIANT_AUDIO_ONLY: {
+        METRIC_ROC_AUC: 0.55,
+        METRIC_PR_AUC: 0.12,
+        METRIC_F1: 0.19,
+        METRIC_PRECISION: 0.12,
+        METRIC_RECALL: 0.45,
+        METRIC_ACCURACY: 0.62,
     },
-    "mean_baseline": {
-        "roc_auc": 0.5,
-        "pr_auc": 0.10,
-        "f1": 0.0,
-        "precision": 0.0,
-        "recall": 0.0,
-        "accuracy": 0.90,
+    VARIANT_MEAN_BASELINE: {
+        METRIC_ROC_AUC: 0.5,
+        METRIC_PR_AUC: 0.10,
+        METRIC_F1: 0.0,
+        METRIC_PRECISION: 0.0,
+        METRIC_RECALL: 0.0,
+        METRIC_ACCURACY: 0.90,
     },
 }
+_THRESHOLDS = {VARIANT_MODEL: 0.41, VARIANT_AUDIO_ONLY: 0.33}
+# a metric a newer specs.py adds and this file does not know yet still gets a (plausible) value
+_OTHER_METRIC_VALUE = 0.5
 _FEATURES = {
-    "stream_regressor": [
+    STREAM_REGRESSOR.name: [
         "log_views",
         "artist",
         "log_likes",
@@ -61,47 +98,67 @@ _FEATURES = {
         "duration_minutes",
         "album_type_single",
     ],
-    "hit_classifier": ["log_views", "artist", "log_likes", "energy", "valence", "tempo"],
-    "views_regressor": ["log_streams", "artist", "danceability", "loudness", "album_type_album"],
+    HIT_CLASSIFIER.name: ["log_views", "artist", "log_likes", "energy", "valence", "tempo"],
+    VIEWS_REGRESSOR.name: ["log_streams", "artist", "danceability", "loudness", "album_type_album"],
 }
 
 
-def _metric_rows(run_id: str) -> list[tuple]:
+def _splits(spec: ModelSpec, variant: str) -> tuple[str, ...]:
+    """The splits training writes for a variant (ml/modeling/train.py): held-out and training
+    rows always; cross-validation for the model and the mean baseline; the audio-only forest is
+    cross-validated for the classifier, estimated out-of-bag for the regressors."""
+    if variant == VARIANT_AUDIO_ONLY and spec.task == "regression":
+        return (SPLIT_TRAIN, SPLIT_TEST, SPLIT_OOB)
+    return (SPLIT_TRAIN, SPLIT_TEST, SPLIT_CV_MEAN, SPLIT_CV_STD)
+
+
+def _regression_values(r2: float) -> dict[str, float]:
+    rmse = 2.0 * (1.0 - r2) ** 0.5
+    return {
+        METRIC_R2: r2,
+        METRIC_RMSE: rmse,
+        METRIC_MSE: rmse**2,
+        METRIC_MAE: 0.8 * rmse,
+        METRIC_R2_ORIGINAL_UNITS: r2 - 0.2,
+    }
+
+
+def _values(spec: ModelSpec, variant: str, split: str) -> dict[str, float]:
+    """Invented values of every metric specs.py names for the model's task."""
+    shift = {SPLIT_TRAIN: 0.25, SPLIT_CV_MEAN: -0.01, SPLIT_OOB: -0.01}.get(split, 0.0)
+    if variant == VARIANT_MEAN_BASELINE:
+        shift = 0.0
+    if spec.task == "regression":
+        known = _regression_values(min(_REGRESSION[spec.name][variant] + shift, 0.99))
+    else:
+        known = {
+            name: min(value + shift / 5, 1.0) for name, value in _CLASSIFICATION[variant].items()
+        }
+    values = {name: known.get(name, _OTHER_METRIC_VALUE) for name in metric_names(spec.task)}
+    if split == SPLIT_CV_STD:
+        return {name: 0.015 for name in values}
+    return values
+
+
+def fake_metric_rows(run_id: str) -> list[tuple]:
     rows: list[tuple] = []
-    for model, variants in _REGRESSION.items():
-        for variant, r2 in variants.items():
-            for split, shift in (("train", 0.25), ("test", 0.0), ("cv_mean", -0.01)):
-                value = min(r2 + (shift if variant != "mean_baseline" else 0.0), 0.99)
-                rmse = 2.0 * (1.0 - value) ** 0.5
-                for metric, metric_value in (
-                    ("r2", value),
-                    ("rmse", rmse),
-                    ("mse", rmse**2),
-                    ("mae", 0.8 * rmse),
-                    ("r2_original_units", value - 0.2),
-                ):
-                    rows.append((run_id, model, variant, split, metric, metric_value))
-            for metric, spread in (("r2", 0.015), ("rmse", 0.02), ("mse", 0.04), ("mae", 0.02)):
-                rows.append((run_id, model, variant, "cv_std", metric, spread))
-            rows.append((run_id, model, variant, "cv_std", "r2_original_units", 0.05))
-    for variant, metrics in _CLASSIFICATION.items():
-        for split, shift in (("train", 0.05), ("test", 0.0), ("cv_mean", -0.005)):
-            for metric, value in metrics.items():
-                bump = shift if variant != "mean_baseline" else 0.0
+    for spec in MODEL_SPECS:
+        for variant in VARIANTS:
+            for split in _splits(spec, variant):
+                for metric, value in _values(spec, variant, split).items():
+                    rows.append((run_id, spec.name, variant, split, metric, value))
+            if spec.task == "classification" and variant in _THRESHOLDS:
+                threshold = _THRESHOLDS[variant]
                 rows.append(
-                    (run_id, "hit_classifier", variant, split, metric, min(value + bump, 1.0))
+                    (run_id, spec.name, variant, SPLIT_TRAIN, DECISION_THRESHOLD, threshold)
                 )
-        for metric in metrics:
-            rows.append((run_id, "hit_classifier", variant, "cv_std", metric, 0.01))
-    rows.append((run_id, "hit_classifier", "model", "train", "decision_threshold", 0.41))
-    rows.append((run_id, "hit_classifier", "audio_only", "train", "decision_threshold", 0.33))
     return rows
 
 
 def _importance_rows(run_id: str) -> list[tuple]:
     rows: list[tuple] = []
     for model, features in _FEATURES.items():
-        scoring = "roc_auc" if model == "hit_classifier" else "r2"
+        scoring = METRIC_ROC_AUC if model == HIT_CLASSIFIER.name else METRIC_R2
         weights = np.linspace(1.0, 0.1, len(features))
         impurity = weights / weights.sum()
         for feature, value in zip(features, impurity, strict=True):
@@ -118,7 +175,9 @@ def _predictions(connection: duckdb.DuckDBPyConnection, run_id: str, seed: int) 
     rng = np.random.default_rng(seed)
     n = len(tracks)
     labelled = tracks["log_streams"].notna() & ~tracks["is_outlier"].astype(bool)
-    split = np.where(labelled, np.where(rng.random(n) < 0.2, "test", "train"), "unlabelled")
+    draw = rng.random(n)  # 20% held out, 10% beyond a training cap (not_sampled), the rest train
+    sampled = np.where(draw < 0.2, SPLIT_TEST, np.where(draw < 0.3, SPLIT_NOT_SAMPLED, SPLIT_TRAIN))
+    split = np.where(labelled, sampled, SPLIT_UNLABELLED)
     known = tracks["log_streams"].astype(float)
     mean_log = float(known.mean()) if known.notna().any() else 17.0
     predicted_log_streams = known.fillna(mean_log).to_numpy() * 0.8 + 0.2 * mean_log
@@ -154,15 +213,11 @@ def insert_fake_run(
     """Replace the ml tables' rows with one FAKE run (three models) and return its run_id."""
     with duckdb.connect(str(warehouse_path)) as connection:
         predictions = _predictions(connection, run_id, seed)
-        n_test = int((predictions["split"] == "test").sum())
-        n_train = int((predictions["split"] == "train").sum())
+        n_test = int((predictions["split"] == SPLIT_TEST).sum())
+        n_train = int((predictions["split"] == SPLIT_TRAIN).sum())
         for table in ("runs", "metrics", "feature_importance", "predictions"):
             connection.execute(f"delete from ml.{table}")
-        for model, trees, depth in (
-            ("stream_regressor", 200, 15),
-            ("hit_classifier", 200, 10),
-            ("views_regressor", 150, 12),
-        ):
+        for spec in MODEL_SPECS:
             connection.execute(
                 "insert into ml.runs (run_id, model_name, created_at, params_json, features_json,"
                 " target, n_train, n_test, data_fingerprint, artifact_path, artifact_sha256,"
@@ -170,20 +225,24 @@ def insert_fake_run(
                 " values (?, ?, ?, ?, ?, ?, ?, ?, 'fake', ?, 'fake', 1.5, 9.0, 'fake', 'ok')",
                 [
                     run_id,
-                    model,
+                    spec.name,
                     created_at,
-                    json.dumps({"n_estimators": trees, "max_depth": depth, "random_state": 42}),
-                    json.dumps(_FEATURES[model]),
-                    {"hit_classifier": "is_hit", "views_regressor": "log_views"}.get(
-                        model, "log_streams"
+                    json.dumps(
+                        {
+                            "n_estimators": spec.n_estimators,
+                            "max_depth": spec.max_depth,
+                            "random_state": 42,
+                        }
                     ),
+                    json.dumps(_FEATURES[spec.name]),
+                    spec.target,
                     n_train,
                     n_test,
-                    f"runs/{run_id}/{model}.joblib",
+                    f"runs/{run_id}/{spec.name}.joblib",
                 ],
             )
         connection.executemany(
-            "insert into ml.metrics values (?, ?, ?, ?, ?, ?)", _metric_rows(run_id)
+            "insert into ml.metrics values (?, ?, ?, ?, ?, ?)", fake_metric_rows(run_id)
         )
         connection.executemany(
             "insert into ml.feature_importance values (?, ?, ?, ?, ?, ?)", _importance_rows(run_id)
