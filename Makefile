@@ -43,13 +43,15 @@ train: $(STAMP)
 report: $(STAMP)
 	$(BIN)/python -m ml report
 
-# make score INPUT=new_tracks.csv OUTPUT=scores.csv
+# make score INPUT=new_tracks.csv OUTPUT=scores.csv: needs Artist, Track and the audio columns
+# (found by header name); writes OUTPUT and OUTPUT.drift.json (the output folder must exist).
 score: $(STAMP)
-	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo "usage: make score INPUT=new.csv OUTPUT=scores.csv"; exit 2; }
+	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo "usage: make score INPUT=new.csv OUTPUT=scores.csv (see: python -m ml score --help)"; exit 2; }
 	$(BIN)/python -m ml score --input "$(INPUT)" --output "$(OUTPUT)"
 
 docs: $(STAMP)
-	$(DBT) docs generate --profiles-dir ..
+	$(DBT) docs generate --profiles-dir .. --static
+	@echo "docs: dbt_project/target/static_index.html (one file, offline) or: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .."
 
 # make bench [ROWS=1000000] [ARGS=--skip-ml]: DuckDB SQL layer vs a pandas peer, then ML timings
 ROWS ?= 1000000

@@ -1,8 +1,10 @@
-"""`python -m ml <command>`: run, generate, build, train, stats, report, query, score."""
+"""`python -m ml <command>` (or `mpi`): run, generate, build, train, stats, report, query, runs,
+score. The parser and help live in ml/cli/parser.py."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -10,47 +12,11 @@ from pathlib import Path
 
 import duckdb
 
-from ml.config import DEFAULT_GENERATED_ROWS, load_settings
+from ml.cli.parser import build_parser
+from ml.config import load_settings
 from ml.runtime.errors import PipelineError
 from ml.runtime.locking import run_lock
-from ml.runtime.run_log import RunLog
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    run = commands.add_parser("run", help="the whole job (what `make run` calls)")
-    run.add_argument(
-        "--rows",
-        type=int,
-        default=DEFAULT_GENERATED_ROWS,
-        help="rows of the embedded default dataset when no real file is present",
-    )
-
-    generate = commands.add_parser("generate", help="write the synthetic default dataset")
-    generate.add_argument("--rows", type=int, default=DEFAULT_GENERATED_ROWS)
-    generate.add_argument("--seed", type=int, default=None)
-    generate.add_argument("--out", type=Path, required=True)
-
-    commands.add_parser("build", help="check the input, then dbt build the warehouse and KPI marts")
-    train = commands.add_parser("train", help="train the three forests from marts.model_features")
-    for option in ("n-estimators", "max-depth", "cv-folds", "max-training-rows"):
-        train.add_argument(
-            f"--{option}", type=int, default=None, help="override (default: study setting)"
-        )
-    commands.add_parser("stats", help="H1-H3 hypothesis tests into ml.hypothesis_tests")
-    commands.add_parser("report", help="render reports/ from the warehouse")
-
-    query = commands.add_parser(
-        "query", help="run read-only SQL on the warehouse, print the result"
-    )
-    query.add_argument("sql", help='e.g. "select * from marts.kpi_summary"')
-
-    score = commands.add_parser("score", help="score a CSV of new tracks with the trained models")
-    score.add_argument("--input", type=Path, required=True)
-    score.add_argument("--output", type=Path, required=True)
-    return parser
+from ml.runtime.run_log import ERROR_FILE, RunLog
 
 
 def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
@@ -88,29 +54,61 @@ def _dispatch(args: argparse.Namespace, log: RunLog) -> None:
         for path in report.render_reports(settings, log):
             print(path)
     elif args.command == "query":
-        from ml.runtime.warehouse import session
-
-        with session(settings.warehouse_path, read_only=True) as connection:
-            try:
-                result = connection.sql(args.sql)
-            except duckdb.Error as error:
-                raise PipelineError(f"query failed: {error}") from error
-            if result is not None:
-                print(result.df().to_string(index=False, max_colwidth=60))
+        _query(settings.warehouse_path, args)
+    elif args.command == "runs":
+        _runs(settings.warehouse_path, args)
     elif args.command == "score":
-        from ml.modeling import predict as score
+        from ml.modeling.score import score_file
 
-        score.score_file(settings, args.input, args.output)
+        score_file(settings, args.input, args.output)
+
+
+def _query(warehouse_path: Path, args: argparse.Namespace) -> None:
+    from ml.cli.output import emit, fetch
+    from ml.runtime.warehouse import session
+
+    with session(warehouse_path, read_only=True) as connection:
+        try:
+            result = connection.sql(args.sql)
+            if result is None:  # a statement without a result (e.g. SET)
+                return
+            frame, total = fetch(result, args.limit)
+        except duckdb.Error as error:
+            raise PipelineError(f"query failed: {error}") from error
+    emit(frame, args.format, total=total)
+
+
+def _runs(warehouse_path: Path, args: argparse.Namespace) -> None:
+    from ml.cli import runs
+    from ml.cli.output import emit
+
+    if args.export_mlflow:
+        from ml.cli.mlflow_export import export_runs
+
+        exported = export_runs(warehouse_path, args.export_mlflow)
+        print(f"exported {len(exported)} new run(s) to {args.export_mlflow}")
+        return
+    if args.compare:
+        frame = runs.compare_runs(warehouse_path, *args.compare)
+    else:
+        frame = runs.list_runs(warehouse_path)
+    total = len(frame)
+    if args.limit > 0:  # the latest runs / the first rows of a comparison
+        frame = frame.tail(args.limit) if not args.compare else frame.head(args.limit)
+    emit(frame, args.format, total=total)
 
 
 # Commands that write to the warehouse: one at a time per warehouse (ml/runtime/locking.py).
-WRITERS = frozenset({"run", "build", "train", "stats", "score"})
+# (`score` reads only the models and a scratch DuckDB file of its own, locked by itself.)
+WRITERS = frozenset({"run", "build", "train", "stats"})
 # Commands whose failure is recorded in reports/error_log.json.
-LOGGED = WRITERS | {"report"}
+LOGGED = WRITERS | {"report", "score"}
+# Commands that only print: a closed output pipe ends them quietly, with exit status 0.
+READERS = frozenset({"query", "runs"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     settings = load_settings()
     log = RunLog()
     log.context["command"] = args.command
@@ -120,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _dispatch(args, log)
         else:
             _dispatch(args, log)
+    except BrokenPipeError:  # e.g. `python -m ml query ... | head`: the reader has had enough
+        _silence_stdout()
+        return 0 if args.command in READERS else 1
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         _record_failure(args.command, settings.reports_dir, log, error)
@@ -131,22 +132,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: say so in one line, keep the traceback in the log
         print(f"error: unexpected {type(error).__name__}: {error}", file=sys.stderr)
         log.context["traceback"] = traceback.format_exc()
-        _record_failure("run", settings.reports_dir, log, error)
+        _record_failure(args.command, settings.reports_dir, log, error)
         return 2
     if args.command in LOGGED:
-        (settings.reports_dir / "error_log.json").unlink(missing_ok=True)
+        (settings.reports_dir / ERROR_FILE).unlink(missing_ok=True)
     if args.command == "run":
-        log.write_summary(settings.reports_dir, "ok")
+        log.write_summary(settings.reports_dir, "ok")  # also clears the failed run's files
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced by an object without a file descriptor
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _record_failure(command: str, reports_dir: Path, log: RunLog, error: BaseException) -> None:
     if command not in LOGGED:
         return
     path = log.write_error(reports_dir, error)
-    if command == "run":
-        log.write_summary(reports_dir, "failed")
     print(f"  details: {path}", file=sys.stderr)
+    if command == "run":  # beside the last good run's execution_summary.json, never over it
+        print(f"  summary: {log.write_summary(reports_dir, 'failed')}", file=sys.stderr)
 
 
 if __name__ == "__main__":

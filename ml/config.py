@@ -20,6 +20,13 @@ DEFAULT_REPORTS_DIR = REPO_ROOT / "reports"
 DEFAULT_GENERATED_ROWS = 20_718
 DEFAULT_SEED = 42
 
+# On-disk format of a NEW warehouse file (DuckDB applies it only when it creates the file; an
+# existing file keeps its format). The Python duckdb is 2.x; the `duckdb` CLI that `make install`
+# brings (`duckdb-cli` on PyPI) is 1.5.x and reads storage formats up to v1.5.0 only. Set in both
+# places that can create the file: here (ml/runtime/warehouse.py) and profiles.yml
+# (config_options); tests/runtime/test_duckdb_cli.py checks they agree.
+STORAGE_COMPATIBILITY_VERSION = "v1.5.0"
+
 
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name, "").strip()
@@ -58,14 +65,42 @@ class Settings:
         return env
 
 
+def outputs_dir(warehouse_path: Path, kind: str, default: Path) -> Path:
+    """Where a warehouse's reports (or models) go when REPORTS_DIR (MODELS_DIR) is not set.
+
+    The default warehouse keeps `reports/` and `data/models/`; any other warehouse gets folders
+    next to it, `<warehouse stem>_reports/` and `<warehouse stem>_models/`, so a second warehouse
+    never overwrites the first one's reports, error log or promoted models.
+    """
+    if warehouse_path.resolve() == DEFAULT_WAREHOUSE_PATH.resolve():
+        return default
+    return warehouse_path.with_name(f"{warehouse_path.stem}_{kind}")
+
+
 def load_settings() -> Settings:
     """Read RAW_DATA_PATH, WAREHOUSE_PATH, MODELS_DIR, REPORTS_DIR, SEED from the environment."""
     explicit = bool(os.environ.get("RAW_DATA_PATH", "").strip())
+    warehouse = _path_from_env("WAREHOUSE_PATH", DEFAULT_WAREHOUSE_PATH)
     return Settings(
         raw_data_path=_path_from_env("RAW_DATA_PATH", DEFAULT_RAW_DATA_PATH),
         raw_data_path_explicit=explicit,
-        warehouse_path=_path_from_env("WAREHOUSE_PATH", DEFAULT_WAREHOUSE_PATH),
-        models_dir=_path_from_env("MODELS_DIR", DEFAULT_MODELS_DIR),
-        reports_dir=_path_from_env("REPORTS_DIR", DEFAULT_REPORTS_DIR),
+        warehouse_path=warehouse,
+        models_dir=_path_from_env(
+            "MODELS_DIR", outputs_dir(warehouse, "models", DEFAULT_MODELS_DIR)
+        ),
+        reports_dir=_path_from_env(
+            "REPORTS_DIR", outputs_dir(warehouse, "reports", DEFAULT_REPORTS_DIR)
+        ),
         seed=int(os.environ.get("SEED", DEFAULT_SEED)),
     )
+
+
+# The environment variables read by this package, for `python -m ml --help` and the README.
+ENV_VARS: tuple[tuple[str, str], ...] = (
+    ("RAW_DATA_PATH", "input CSV (default data/raw/Spotify_Youtube.csv, else generated data)"),
+    ("WAREHOUSE_PATH", "DuckDB warehouse file (default data/warehouse.duckdb)"),
+    ("MODELS_DIR", "model artifacts (default data/models, or <warehouse stem>_models/)"),
+    ("REPORTS_DIR", "reports and logs (default reports/, or <warehouse stem>_reports/)"),
+    ("SEED", f"seed of the generated data, models and bootstrap (default {DEFAULT_SEED})"),
+    ("DBT_TARGET_PATH, DBT_LOG_PATH", "dbt's target/ and logs/ folders (dbt's own variables)"),
+)

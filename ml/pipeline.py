@@ -8,10 +8,11 @@ from pathlib import Path
 
 from ml import synthetic
 from ml.config import DEFAULT_GENERATED_ROWS, Settings
+from ml.runtime.data_source import SyntheticOrigin, data_source_of, record_data_source
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 from ml.runtime.locking import wait_until_writable
-from ml.runtime.raw_input import check_raw_csv, diagnose_csv, record_raw_file_profile
+from ml.runtime.raw_input import diagnose_csv, inspect_raw_csv, record_raw_file_profile
 from ml.runtime.run_log import RunLog
 from ml.runtime.warehouse import session
 
@@ -31,9 +32,17 @@ def generated_default_path(settings: Settings, rows: int) -> Path:
 
 def resolve_raw_input(settings: Settings, rows: int = DEFAULT_GENERATED_ROWS) -> Settings:
     """The real file when present; else (RAW_DATA_PATH unset) the embedded default dataset."""
+    return prepare_raw_input(settings, rows)[0]
+
+
+def prepare_raw_input(
+    settings: Settings, rows: int = DEFAULT_GENERATED_ROWS
+) -> tuple[Settings, SyntheticOrigin | None]:
+    """resolve_raw_input, plus the explicit flag that the input is the generated default dataset
+    (its seed and rows; None for the user's file), which the build records in ml.data_source."""
     if settings.raw_data_path.exists():
         print(f"Input: {settings.raw_data_path}", file=sys.stderr)
-        return settings
+        return settings, None
     if settings.raw_data_path_explicit:
         raise PipelineError(
             f"RAW_DATA_PATH={settings.raw_data_path}: file not found",
@@ -48,7 +57,7 @@ def resolve_raw_input(settings: Settings, rows: int = DEFAULT_GENERATED_ROWS) ->
     )
     if not path.exists():
         synthetic.generate(rows, settings.seed, path, progress=True)
-    return replace(settings, raw_data_path=path)
+    return replace(settings, raw_data_path=path), SyntheticOrigin(seed=settings.seed, rows=rows)
 
 
 def warehouse_counts(settings: Settings) -> dict[str, int]:
@@ -65,15 +74,28 @@ def warehouse_counts(settings: Settings) -> dict[str, int]:
     return counts
 
 
-def build_warehouse(settings: Settings, log: RunLog) -> dict[str, int]:
+def build_warehouse(
+    settings: Settings, log: RunLog, *, synthetic: SyntheticOrigin | None = None
+) -> dict[str, int]:
+    """Check the input, dbt build the warehouse, record its data source (ml.data_source).
+
+    synthetic: set by run_all when the input is the generated default dataset; a file given
+    any other way is the user's."""
     with log.step("check input") as record:
-        header = check_raw_csv(settings.raw_data_path)
-        record.detail = f"{settings.raw_data_path} ({len(header)} columns)"
+        layout = inspect_raw_csv(settings.raw_data_path)
+        record.detail = f"{settings.raw_data_path} ({len(layout.header)} columns)"
+        for note in layout.notes():
+            print(f"    input: {note}", file=sys.stderr)
+        # the file's layout (separator, header names) for every dbt call of this job: set for a
+        # non-standard file only, so a standard file's dbt parse state never changes
+        for key in ("RAW_CSV_DELIM", "RAW_CSV_LAYOUT"):
+            settings.extra_env.pop(key, None)
+        settings.extra_env.update(layout.dbt_env("RAW_CSV"))
     with log.step("dbt build (warehouse and KPI marts)") as record:
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         wait_until_writable(settings.warehouse_path)
         # the ledger's reference count, from a reader independent of dbt's (raw_file_records_match)
-        record_raw_file_profile(settings.warehouse_path, settings.raw_data_path)
+        record_raw_file_profile(settings.warehouse_path, settings.raw_data_path, layout.delimiter)
         try:
             run_dbt(
                 settings,
@@ -88,6 +110,9 @@ def build_warehouse(settings: Settings, log: RunLog) -> dict[str, int]:
         record.rows_in = counts["raw_rows"]
         record.rows_out = counts["tracks"]
         record.detail = ", ".join(f"{key}={value}" for key, value in sorted(counts.items()))
+        source = data_source_of(settings.raw_data_path, counts["raw_rows"], synthetic)
+        record_data_source(settings.warehouse_path, source)
+        log.context["data_source"] = source.describe()
     return counts
 
 
@@ -113,12 +138,12 @@ def run_all(settings: Settings, log: RunLog, *, rows: int = DEFAULT_GENERATED_RO
     from ml.statistics import hypotheses as stats
 
     with log.step("prepare input") as record:
-        settings = resolve_raw_input(settings, rows)
+        settings, origin = prepare_raw_input(settings, rows)
         record.detail = str(settings.raw_data_path)
     log.context.update(
         raw_data_path=str(settings.raw_data_path), warehouse_path=str(settings.warehouse_path)
     )
-    counts = build_warehouse(settings, log)
+    counts = build_warehouse(settings, log, synthetic=origin)
     with log.step("train models") as record:
         record.rows_in = counts["model_features"]
         run_id = train.train_all(settings)

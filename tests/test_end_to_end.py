@@ -21,18 +21,18 @@ from pandas.api.types import is_float_dtype
 
 from ml.config import REPO_ROOT, Settings
 from ml.modeling.specs import (
-    CLASSIFICATION_METRICS,
+    ALL_SPLITS,
+    ALL_VARIANTS,
     DECISION_THRESHOLD,
+    METRIC_INTERVAL_COVERAGE_80,
     MODEL_NAMES,
     MODEL_SPECS,
-    REGRESSION_METRICS,
     SPLIT_TEST,
     SPLIT_TRAIN,
-    SPLITS,
     VARIANTS,
     metric_names,
 )
-from tests.helpers import isolated_settings, report_figures
+from tests.helpers import isolated_settings, job_env, report_figures
 
 pytestmark = pytest.mark.slow
 
@@ -65,17 +65,10 @@ class Runs:
 
 
 def _run(settings: Settings) -> None:
-    env = {
-        **settings.dbt_env(),
-        **SMALL_FORESTS,
-        "MODELS_DIR": str(settings.models_dir),
-        "REPORTS_DIR": str(settings.reports_dir),
-        "PYTHONPATH": str(REPO_ROOT),
-    }
     done = subprocess.run(
         [sys.executable, "-m", "ml", "run"],
         cwd=REPO_ROOT,
-        env=env,
+        env=job_env(settings, **SMALL_FORESTS),
         capture_output=True,
         text=True,
         timeout=900,
@@ -127,9 +120,14 @@ def test_metrics_cover_the_vocabulary_of_specs(runs: Runs) -> None:
             ).fetchall()
         )
     assert {row[0] for row in rows} == set(MODEL_NAMES)
-    known_metrics = {*REGRESSION_METRICS, *CLASSIFICATION_METRICS, DECISION_THRESHOLD}
+    known_metrics = {
+        *metric_names("regression"),
+        *metric_names("classification"),
+        DECISION_THRESHOLD,
+        METRIC_INTERVAL_COVERAGE_80,
+    }
     for row in rows:
-        assert row[1] in VARIANTS and row[2] in SPLITS and row[3] in known_metrics, row
+        assert row[1] in ALL_VARIANTS and row[2] in ALL_SPLITS and row[3] in known_metrics, row
     for spec in MODEL_SPECS:
         for variant in VARIANTS:
             for split in (SPLIT_TRAIN, SPLIT_TEST):

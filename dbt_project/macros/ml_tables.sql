@@ -1,7 +1,7 @@
 {#- The tables that the Python ml package writes (schema ml): their one schema definition.
     Run on every dbt invocation (on-run-start) with "if not exists", so a first `dbt build`
     on a warehouse that has never seen a model run finds empty tables, not missing ones.
-    ml/registry.py inserts into these tables by column name. -#}
+    ml/modeling/registry.py inserts into these tables by column name. -#}
 {% macro create_ml_tables() %}
 create schema if not exists ml;
 
@@ -51,7 +51,25 @@ create table if not exists ml.predictions (
     hit_probability double,
     predicted_hit boolean,
     predicted_log_views double,
-    predicted_views double
+    predicted_views double,
+    model_variant varchar
+);
+-- added after the first release: warehouses created before get the column here
+alter table ml.predictions add column if not exists model_variant varchar;
+
+-- Reliability table of the hit classifier: held-out tracks by equal-width bin of the
+-- (calibrated) predicted probability, per variant and split (ml/modeling/calibration.py).
+create table if not exists ml.calibration (
+    run_id varchar not null,
+    model_name varchar not null,
+    variant varchar not null,
+    split varchar not null,
+    bin integer not null,
+    p_low double,
+    p_high double,
+    mean_predicted double,
+    observed_rate double,
+    n bigint
 );
 
 create table if not exists ml.hypothesis_tests (

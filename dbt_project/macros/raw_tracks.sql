@@ -1,11 +1,19 @@
 {#- Shared by the warehouse (source raw_tracks) and scoring (source score_input):
-    the raw file's 28 columns (column00 plus macro raw_columns) renamed to snake_case, kept as
-    text, empty text as null,
-    plus row_id = 0-based record position in the file (equals the file's own first column
-    on a well-formed file).
-    missing_columns: raw headers the file may lack (a file of new tracks without `Stream`);
-    each comes out as a null text column, exactly like an empty field. -#}
-{% macro rename_raw_columns(relation, missing_columns=[]) %}
+    the raw file's columns (macro raw_columns) FOUND BY HEADER NAME, renamed to snake_case, kept
+    as text, empty text as null,
+    plus row_id = 0-based record position in the file (equals the file's own index column on a
+    well-formed file) and source_index = that index column (null when the file has none).
+    layout_env: the env var holding the file's layout, resolved by the Python pre-flight
+    (ml/runtime/raw_input.py RawLayout.dbt_env), JSON:
+      {"index": DuckDB name of the index column or null (absent),
+       "columns": {canonical header: the file's column} for names matched loosely,
+       "missing": [canonical headers the file lacks: each reads as a null text column]}.
+    Unset (a standard file: exact headers, index column '' read as column00) = no remapping,
+    so the default parse state never changes (env vars, not --vars: see README, Scoring). -#}
+{% macro rename_raw_columns(relation, layout_env) %}
+{%- set layout = fromjson(env_var(layout_env, '{"index": "column00"}')) -%}
+{%- set renamed = layout.get('columns', {}) -%}
+{%- set missing = layout.get('missing', []) -%}
 with source as (
     select * from {{ relation }}
 ),
@@ -13,12 +21,16 @@ with source as (
 renamed as (
     select
         cast(row_number() over () - 1 as bigint) as row_id,
-        nullif(trim(column00), '') as source_index,
+        {%- if layout.get('index') %}
+        nullif(trim("{{ layout['index'] }}"), '') as source_index,
+        {%- else %}
+        cast(null as varchar) as source_index,
+        {%- endif %}
         {%- for name, header in raw_columns() %}
-        {%- if header in missing_columns %}
+        {%- if header in missing %}
         cast(null as varchar) as {{ name }}{{ ',' if not loop.last }}
         {%- else %}
-        nullif(trim("{{ header }}"), '') as {{ name }}{{ ',' if not loop.last }}
+        nullif(trim("{{ renamed.get(header, header) }}"), '') as {{ name }}{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
     from source
@@ -29,8 +41,10 @@ select * from renamed
 
 
 {#- Typed columns plus quarantine_reason: every problem of the row, '; '-separated, each naming
-    the raw file's column and value. A row with a reason is quarantined downstream, never dropped. -#}
-{% macro typed_tracks(relation) %}
+    the raw file's column and value. A row with a reason is quarantined downstream, never dropped.
+    require_uri: a missing Uri quarantines the row (the warehouse's track key); a file of new
+    tracks to score may have none. -#}
+{% macro typed_tracks(relation, require_uri=true) %}
 {%- set numeric_columns = unit_audio_columns() + measured_audio_columns() + count_columns() -%}
 with renamed as (
     select * from {{ relation }}
@@ -55,7 +69,9 @@ checked as (
     select
         *,
         nullif(concat_ws('; ',
+            {%- if require_uri %}
             case when uri is null then 'Uri: missing' end,
+            {%- endif %}
             {%- for name, header in numeric_columns %}
             case
                 when {{ name }} is not null and {{ name }}__num is null

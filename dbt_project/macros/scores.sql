@@ -1,6 +1,7 @@
 {#- The ONE definition of every formula the post-model marts (models/marts/scores/) repeat:
     the latest training run, the music-video economics and the A&R segment statistics.
-    Assumptions are dbt vars (dbt_project.yml), never literals in a model. -#}
+    Assumptions are dbt vars (dbt_project.yml), never literals in a model; the music-video marts
+    read them from the one row of marts.score_assumptions. -#}
 
 {#- Run id of the latest training run among the rows of `relation` (a relation with a run_id
     column, e.g. ml.predictions): latest by ml.runs.created_at, then by run_id (ids start with
@@ -21,21 +22,23 @@
     )
 {%- endmacro %}
 
-{#- Label revenue of a number of streams, var mv_value_per_stream (USD per stream). -#}
-{% macro mv_stream_value(streams) -%}
-    (cast({{ streams }} as double) * cast({{ var('mv_value_per_stream') }} as double))
+{#- Label revenue of a number of streams at `value_per_stream` USD per stream (an ASSUMPTION:
+    marts.score_assumptions.mv_value_per_stream, dbt var mv_value_per_stream). -#}
+{% macro mv_stream_value(streams, value_per_stream) -%}
+    (cast({{ streams }} as double) * cast({{ value_per_stream }} as double))
 {%- endmacro %}
 
 {#- Break-even stream lift of a video: cost / value of the track's predicted streams. The relative
-    stream lift the video must cause to pay for itself (0.05 = +5%). Null for 0 predicted value. -#}
-{% macro mv_break_even_lift(cost, streams) -%}
-    (cast({{ cost }} as double) / nullif({{ mv_stream_value(streams) }}, 0))
+    stream lift the video must cause to pay for itself (0.05 = +5%). Null for 0 predicted value.
+    Cost and value per stream are assumptions (marts.score_assumptions). -#}
+{% macro mv_break_even_lift(cost, streams, value_per_stream) -%}
+    (cast({{ cost }} as double) / nullif({{ mv_stream_value(streams, value_per_stream) }}, 0))
 {%- endmacro %}
 
 {#- Cost efficiency of a video: value of the track's predicted streams per dollar of video cost
     (the inverse of the break-even lift). -#}
-{% macro mv_cost_efficiency(cost, streams) -%}
-    ({{ mv_stream_value(streams) }} / nullif(cast({{ cost }} as double), 0))
+{% macro mv_cost_efficiency(cost, streams, value_per_stream) -%}
+    ({{ mv_stream_value(streams, value_per_stream) }} / nullif(cast({{ cost }} as double), 0))
 {%- endmacro %}
 
 {#- z of the A&R checklist's intervals, var ar_confidence_z. -#}

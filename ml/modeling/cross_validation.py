@@ -1,13 +1,14 @@
 """Estimates on the training part only: k-fold cross-validation (out-of-fold predictions, the
-classifiers' decision thresholds) and the out-of-bag estimate of the audio-only regressors.
+classifiers' calibrators and decision thresholds) and the out-of-bag estimate of the audio-only
+regressors.
 
 The held-out 20% is never read here: thresholds chosen on it would flatter the test metrics.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from ml.modeling.calibration import Calibration, calibrate
 from ml.modeling.evaluate import (
     best_f1_threshold,
     headline,
@@ -25,21 +27,32 @@ from ml.modeling.evaluate import (
 )
 from ml.modeling.features import model_input, target_values
 from ml.modeling.specs import (
+    ALL_VARIANTS,
     SPLIT_OOB,
     VARIANT_AUDIO_ONLY,
+    VARIANT_COLD_START,
     VARIANT_MEAN_BASELINE,
     VARIANT_MODEL,
-    VARIANTS,
     ModelSpec,
 )
 from ml.runtime.errors import PipelineError
+from ml.runtime.progress import progress
 
 # A base-rate classifier predicts the training hit rate as every track's probability and the
 # majority class (not a hit) as its label: accuracy = 1 - hit rate, F1 = 0, ROC-AUC = 0.5.
 NEVER = float("inf")
 
 NewPipeline = Callable[[ModelSpec], Pipeline]
-Report = Callable[[str], None]
+
+
+@dataclass
+class CrossValidation:
+    """CV metric rows, the decision thresholds and (classifier) the calibrations by variant."""
+
+    rows: list[dict[str, Any]]
+    thresholds: dict[str, float | None]
+    calibrations: dict[str, Calibration] = field(default_factory=dict)
+    headline: str = ""
 
 
 def cross_validate(
@@ -49,18 +62,23 @@ def cross_validate(
     folds: int,
     random_state: int,
     new_pipeline: NewPipeline,
-    progress: Report,
-) -> tuple[list[dict[str, Any]], dict[str, float | None]]:
+) -> CrossValidation:
     """k-fold CV on the training part for the model and the mean / base-rate baseline; returns
-    metric rows and the decision thresholds chosen on the out-of-fold predictions (classifier).
+    metric rows, and for a classifier the calibrators fitted on the out-of-fold probabilities and
+    the decision thresholds chosen on the calibrated out-of-fold probabilities.
 
-    The audio-only classifier is cross-validated too, so that its decision threshold is chosen
-    exactly like the model's; the audio-only regressors have no threshold and are estimated
-    out-of-bag instead (out_of_bag_rows), which costs one fit instead of `folds`."""
+    The audio-only and cold-start classifiers are cross-validated too, so that they are
+    calibrated and their thresholds chosen exactly like the model's (out-of-bag probabilities
+    cannot stand in: with class_weight='balanced', scikit-learn >= 1.9 draws the bootstrap
+    samples by class weight, so a hit is almost never out-of-bag and its out-of-bag probability
+    is biased low); the audio-only regressors have no threshold and
+    are estimated out-of-bag instead (out_of_bag_rows), which costs one fit instead of `folds`.
+    The CV metrics of a classifier are those of its cross-fitted calibrated probabilities."""
     y = target_values(frame, spec)
     specs = {VARIANT_MODEL: spec}
     if spec.task == "classification":
         specs[VARIANT_AUDIO_ONLY] = spec.audio_only()
+        specs[VARIANT_COLD_START] = spec.cold_start()
     fit_inputs = {v: model_input(frame, s, fitting=True) for v, s in specs.items()}
     predict_inputs = {v: model_input(frame, s) for v, s in specs.items()}
     splitter = (
@@ -71,8 +89,7 @@ def cross_validate(
     splits = list(splitter.split(frame, y))
     cv_variants = (*specs, VARIANT_MEAN_BASELINE)
     out_of_fold = {variant: np.zeros(len(frame)) for variant in cv_variants}
-    for number, (fit_index, check_index) in enumerate(splits, start=1):
-        started = time.perf_counter()
+    for fit_index, check_index in progress(splits, desc=f"{spec.name}: CV", unit="fold"):
         for variant, variant_spec in specs.items():
             pipeline = new_pipeline(variant_spec)
             pipeline.fit(fit_inputs[variant].iloc[fit_index], y[fit_index])
@@ -80,14 +97,12 @@ def cross_validate(
                 pipeline, variant_spec, predict_inputs[variant].iloc[check_index]
             )
         out_of_fold[VARIANT_MEAN_BASELINE][check_index] = y[fit_index].mean()
-        summary = headline(spec, y[check_index], out_of_fold[VARIANT_MODEL][check_index])
-        progress(
-            f"{spec.name}: CV fold {number}/{len(splits)} {summary} "
-            f"({time.perf_counter() - started:.1f} s)"
-        )
-    thresholds: dict[str, float | None] = {variant: None for variant in VARIANTS}
+    thresholds: dict[str, float | None] = {variant: None for variant in ALL_VARIANTS}
+    calibrations: dict[str, Calibration] = {}
     if spec.task == "classification":
         for variant in specs:
+            calibrations[variant] = calibrate(y, out_of_fold[variant], splits)
+            out_of_fold[variant] = calibrations[variant].calibrated
             thresholds[variant] = best_f1_threshold(y, out_of_fold[variant])
         thresholds[VARIANT_MEAN_BASELINE] = NEVER
     rows: list[dict[str, Any]] = []
@@ -98,7 +113,8 @@ def cross_validate(
         ]
         for split, values in summarise_folds(per_fold).items():
             rows.extend(metric_rows(variant, split, values))
-    return rows, thresholds
+    summary = f"CV {headline(spec, y, out_of_fold[VARIANT_MODEL])}"
+    return CrossValidation(rows, thresholds, calibrations, summary)
 
 
 def out_of_bag(pipeline: Pipeline) -> tuple[np.ndarray, np.ndarray]:

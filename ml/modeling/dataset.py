@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
-from ml.modeling.specs import HIT_CLASSIFIER
+from ml.modeling.specs import ARTIST_FEATURE, HIT_CLASSIFIER
 from ml.runtime.errors import PipelineError
 from ml.runtime.warehouse import connect, session, table_exists
 
@@ -29,11 +29,14 @@ MIN_MODELLING_ROWS = 50
 
 @dataclass
 class ModellingData:
-    """The modelling rows (one per uri), split by uri; `total_rows` before any sampling cap."""
+    """The modelling rows (one per uri), split by uri; `total_rows` before any sampling cap.
+    `new_artist_train` / `new_artist_test`: the same rows split by artist (split_by_artist)."""
 
     train: pd.DataFrame
     test: pd.DataFrame
     total_rows: int
+    new_artist_train: pd.DataFrame | None = None
+    new_artist_test: pd.DataFrame | None = None
 
     @property
     def sampled(self) -> bool:
@@ -82,14 +85,42 @@ def load_modelling_frame(
 def split_by_track(
     frame: pd.DataFrame, *, test_size: float, random_state: int, total_rows: int
 ) -> ModellingData:
-    """80/20 (test_size) split of distinct tracks, stratified on the hit label."""
+    """80/20 (test_size) split of distinct tracks, stratified on the hit label (the known-artist
+    split: most test tracks have catalog artists), and the split by artist beside it."""
     labels = frame[HIT_CLASSIFIER.target].astype(bool)
     stratify = labels if labels.value_counts().min() >= 2 else None
     train, test = train_test_split(
         frame, test_size=test_size, random_state=random_state, stratify=stratify
     )
+    new_artist_train, new_artist_test = split_by_artist(
+        frame, test_size=test_size, random_state=random_state
+    )
     return ModellingData(
-        train=train.reset_index(drop=True), test=test.reset_index(drop=True), total_rows=total_rows
+        train=train.reset_index(drop=True),
+        test=test.reset_index(drop=True),
+        total_rows=total_rows,
+        new_artist_train=new_artist_train,
+        new_artist_test=new_artist_test,
+    )
+
+
+def artist_keys(frame: pd.DataFrame) -> pd.Series:
+    """The artist of each row as the models see it (features.model_input: unknown -> a label)."""
+    artist = frame[ARTIST_FEATURE]
+    return artist.astype("object").where(artist.notna(), "(unknown)").astype(str)
+
+
+def split_by_artist(
+    frame: pd.DataFrame, *, test_size: float, random_state: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train / test of the same modelling rows grouped by artist (GroupShuffleSplit, seeded):
+    every track of a test artist is in the test part, so test artists are unseen in training.
+    test_size is the share of ARTISTS held out."""
+    splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state)
+    train_index, test_index = next(splitter.split(frame, groups=artist_keys(frame)))
+    return (
+        frame.iloc[np.sort(train_index)].reset_index(drop=True),
+        frame.iloc[np.sort(test_index)].reset_index(drop=True),
     )
 
 

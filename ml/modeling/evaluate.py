@@ -23,7 +23,9 @@ from sklearn.metrics import (
 )
 from sklearn.pipeline import Pipeline
 
+from ml.modeling.calibration import calibration_metrics
 from ml.modeling.specs import (
+    INTERVAL_QUANTILES,
     METRIC_ACCURACY,
     METRIC_F1,
     METRIC_MAE,
@@ -112,12 +114,44 @@ def predict_target(pipeline: Pipeline, spec: ModelSpec, features: pd.DataFrame) 
 def task_metrics(
     spec: ModelSpec, y: np.ndarray, predicted: np.ndarray, threshold: float | None
 ) -> dict[str, float]:
-    """The spec's metrics (classification at `threshold`, DEFAULT_THRESHOLD when None)."""
+    """The spec's metrics (classification at `threshold`, DEFAULT_THRESHOLD when None, and the
+    probability-quality metrics)."""
     if spec.task == "classification":
-        return classification_metrics(
-            y, predicted, DEFAULT_THRESHOLD if threshold is None else threshold
-        )
+        return {
+            **classification_metrics(
+                y, predicted, DEFAULT_THRESHOLD if threshold is None else threshold
+            ),
+            **calibration_metrics(y, predicted),
+        }
     return regression_metrics(y, predicted)
+
+
+def tree_quantiles(
+    pipeline: Pipeline,
+    features: pd.DataFrame,
+    quantiles: tuple[float, float] = INTERVAL_QUANTILES,
+    *,
+    chunk_rows: int = 20_000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the low and high quantile of the regression forest's per-tree predictions (in
+    the model's scale: ln(1 + streams)). The spread of the trees, not of the tracks: see the
+    interval_coverage_80 metric for how often it holds the actual value."""
+    transformed = pipeline[:-1].transform(features)
+    trees = pipeline.named_steps["forest"].estimators_
+    low, high = np.empty(len(features)), np.empty(len(features))
+    for start in range(0, len(features), chunk_rows):
+        block = transformed[start : start + chunk_rows]
+        per_tree = np.stack([tree.predict(block) for tree in trees])
+        low[start : start + len(block)], high[start : start + len(block)] = np.quantile(
+            per_tree, quantiles, axis=0
+        )
+    return low, high
+
+
+def interval_coverage(y: np.ndarray, low: np.ndarray, high: np.ndarray) -> float:
+    """Share of rows whose actual value lies in [low, high]."""
+    y = np.asarray(y, float)
+    return float(np.mean((low <= y) & (y <= high)))
 
 
 def metric_rows(variant: str, split: str, values: Mapping[str, float]) -> list[dict[str, Any]]:

@@ -1,8 +1,12 @@
 """The run registry: model artifacts on disk (hash-checked) and the run's rows in the ml tables.
 
 Layout under MODELS_DIR:
-    runs/<run_id>/<model_name>.joblib     one fitted sklearn pipeline per model
+    runs/<run_id>/<model_name>.joblib     one fitted sklearn pipeline per model (a classifier's
+                                          predict_proba returns calibrated probabilities)
+    runs/<run_id>/<model_name>__cold_start.joblib  its cold-start variant (no artist input)
+    runs/<run_id>/training_artists.json   the artists seen in training (routing by artist)
     runs/<run_id>/model_metadata.json     features, params, metrics, sha256 of every artifact
+    runs/<run_id>/training_reference.json imputation medians, hit threshold, input distributions
     runs/<run_id>/predictions/*.parquet   the run's per-track predictions (ml.predictions rows)
     model_metadata.json                   the CURRENT run (whose rows are in ml.predictions),
                                           written only after the warehouse publish has committed
@@ -18,6 +22,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata as package_metadata
 from pathlib import Path
@@ -29,12 +34,17 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from ml.config import REPO_ROOT
+from ml.modeling.evaluate import DEFAULT_THRESHOLD
+from ml.modeling.serving import ServingModels
+from ml.modeling.specs import DECISION_THRESHOLD, HIT_CLASSIFIER, VARIANT_COLD_START, VARIANT_MODEL
 from ml.runtime.errors import PipelineError
 from ml.runtime.warehouse import session, table_exists
 
 METADATA_FILE = "model_metadata.json"
 RUNS_DIR = "runs"
-ML_TABLES = ("runs", "metrics", "feature_importance", "predictions")
+ML_TABLES = ("runs", "metrics", "feature_importance", "predictions", "calibration")
+TRAINING_ARTISTS_FILE = "training_artists.json"
+TRAINING_ARTISTS = "training_artists"  # its model_metadata.json entry (path and sha256)
 # Older run directories beyond this many are deleted after a successful publish.
 KEEP_RUNS = 5
 
@@ -88,6 +98,15 @@ def save_model(pipeline: Pipeline, path: Path) -> str:
     return sha256_file(path)
 
 
+def save_artists(artists: Iterable[str], path: Path) -> str:
+    """Write the sorted distinct artist names as JSON (temp file + rename); return its sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(sorted(set(artists)), ensure_ascii=False), encoding="utf-8")
+    temporary.replace(path)
+    return sha256_file(path)
+
+
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
@@ -120,6 +139,9 @@ class LoadedModels:
 
     metadata: dict[str, Any]
     pipelines: dict[str, Pipeline] = field(default_factory=dict)
+    # the cold-start variants and the training artists (empty / None for older runs)
+    cold_start_pipelines: dict[str, Pipeline] = field(default_factory=dict)
+    training_artists: frozenset[str] | None = None
 
     @property
     def run_id(self) -> str:
@@ -127,6 +149,45 @@ class LoadedModels:
 
     def model(self, name: str) -> dict[str, Any]:
         return self.metadata["models"][name]
+
+    def serving(self) -> ServingModels:
+        """The loaded models ready for batch prediction (serving.predict_tracks)."""
+        hit = self.model(HIT_CLASSIFIER.name)
+        pipelines = {VARIANT_MODEL: self.pipelines}
+        thresholds = {VARIANT_MODEL: decision_threshold(hit.get(DECISION_THRESHOLD))}
+        if self.cold_start_pipelines and self.training_artists is not None:
+            pipelines[VARIANT_COLD_START] = self.cold_start_pipelines
+            thresholds[VARIANT_COLD_START] = decision_threshold(
+                hit.get(VARIANT_COLD_START, {}).get(DECISION_THRESHOLD)
+            )
+        return ServingModels(pipelines, thresholds, self.training_artists)
+
+
+def decision_threshold(recorded: float | None) -> float:
+    """A classifier's recorded decision threshold (DEFAULT_THRESHOLD when none)."""
+    return DEFAULT_THRESHOLD if recorded is None else float(recorded)
+
+
+def _checked_path(models_dir: Path, entry: dict[str, Any], metadata_path: Path) -> Path:
+    """The artifact of a metadata entry (artifact_path, artifact_sha256), refused when missing
+    or when its sha256 differs from the one recorded at training time."""
+    artifact = models_dir / entry["artifact_path"]
+    if not artifact.exists():
+        raise PipelineError(
+            f"model artifact {artifact} is missing (listed in {metadata_path})",
+            step="load models",
+            hint="re-run `python -m ml train`",
+        )
+    actual = sha256_file(artifact)
+    if actual != entry["artifact_sha256"]:
+        raise PipelineError(
+            f"model artifact {artifact} does not match its recorded sha256 "
+            f"(expected {entry['artifact_sha256']}, found {actual}): refusing to load a "
+            "modified or corrupted model",
+            step="load models",
+            hint="re-run `python -m ml train` to retrain and record fresh artifacts",
+        )
+    return artifact
 
 
 def load_models(models_dir: Path) -> LoadedModels:
@@ -156,24 +217,55 @@ def load_models(models_dir: Path) -> LoadedModels:
             file=sys.stderr,
         )
     for name, entry in models.items():
-        artifact = models_dir / entry["artifact_path"]
-        if not artifact.exists():
-            raise PipelineError(
-                f"model artifact {artifact} is missing (listed in {path})",
-                step="load models",
-                hint="re-run `python -m ml train`",
-            )
-        actual = sha256_file(artifact)
-        if actual != entry["artifact_sha256"]:
-            raise PipelineError(
-                f"model artifact {artifact} does not match its recorded sha256 "
-                f"(expected {entry['artifact_sha256']}, found {actual}): refusing to load a "
-                "modified or corrupted model",
-                step="load models",
-                hint="re-run `python -m ml train` to retrain and record fresh artifacts",
-            )
-        loaded.pipelines[name] = joblib.load(artifact)
+        loaded.pipelines[name] = joblib.load(_checked_path(models_dir, entry, path))
+        if VARIANT_COLD_START in entry:
+            cold_start = _checked_path(models_dir, entry[VARIANT_COLD_START], path)
+            loaded.cold_start_pipelines[name] = joblib.load(cold_start)
+    if TRAINING_ARTISTS in payload:
+        artists = _checked_path(models_dir, payload[TRAINING_ARTISTS], path)
+        loaded.training_artists = frozenset(json.loads(artists.read_text(encoding="utf-8")))
     return loaded
+
+
+# --- the training reference (ml/modeling/reference.py) ------------------------------------------
+
+REFERENCE_FILE = "training_reference.json"
+REFERENCE_KEY = "training_reference"
+
+
+def save_training_reference(models_dir: Path, run_id: str, reference: dict[str, Any]) -> Path:
+    """Write runs/<run_id>/training_reference.json and record its path and sha256 in the run's
+    model_metadata.json (promote_run copies that entry to the current metadata)."""
+    directory = run_dir(models_dir, run_id)
+    path = directory / REFERENCE_FILE
+    _write_json(path, reference)
+    metadata_path = directory / METADATA_FILE
+    payload = json.loads(metadata_path.read_text(encoding="utf-8"))
+    payload[REFERENCE_KEY] = {
+        "artifact_path": path.relative_to(models_dir).as_posix(),
+        "artifact_sha256": sha256_file(path),
+    }
+    _write_json(metadata_path, payload)
+    return path
+
+
+def load_training_reference(models_dir: Path, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The current run's training reference; refused (PipelineError) when absent or modified."""
+    entry = metadata.get(REFERENCE_KEY)
+    if not entry:
+        raise PipelineError(
+            f"the models in {models_dir} carry no training reference (trained before it existed)",
+            step="load models",
+            hint="re-run `python -m ml train` (the reference is stored with the models)",
+        )
+    path = models_dir / entry["artifact_path"]
+    if not path.exists() or sha256_file(path) != entry["artifact_sha256"]:
+        raise PipelineError(
+            f"training reference {path} is missing or does not match its recorded sha256",
+            step="load models",
+            hint="re-run `python -m ml train` to record a fresh reference",
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 # --- publishing to the warehouse -------------------------------------------------------------
@@ -187,6 +279,7 @@ class RunTables:
     metrics: pd.DataFrame
     feature_importance: pd.DataFrame
     predictions_glob: str
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _insert_frame(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -208,6 +301,11 @@ def _insert_metrics(connection: duckdb.DuckDBPyConnection, tables: RunTables) ->
 
 def _insert_importances(connection: duckdb.DuckDBPyConnection, tables: RunTables) -> None:
     _insert_frame(connection, "feature_importance", tables.feature_importance)
+
+
+def _insert_calibration(connection: duckdb.DuckDBPyConnection, tables: RunTables) -> None:
+    if not tables.calibration.empty:
+        _insert_frame(connection, "calibration", tables.calibration)
 
 
 def _insert_predictions(connection: duckdb.DuckDBPyConnection, tables: RunTables) -> None:
@@ -237,7 +335,14 @@ def publish_run(warehouse_path: Path, tables: RunTables) -> int:
             )
         connection.begin()
         try:
-            for step in (_insert_runs, _insert_metrics, _insert_importances, _replace_predictions):
+            steps = (
+                _insert_runs,
+                _insert_metrics,
+                _insert_importances,
+                _insert_calibration,
+                _replace_predictions,
+            )
+            for step in steps:
                 step(connection, tables)
             row = connection.execute(
                 "select count(*), count(distinct uri) from ml.predictions"

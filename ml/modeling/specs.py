@@ -9,7 +9,7 @@ model may use.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ml.runtime.errors import PipelineError
@@ -111,6 +111,16 @@ class ModelSpec:
             row_filter=self.row_filter,
         )
 
+    def cold_start(self) -> ModelSpec:
+        """The cold-start variant: the same model without any artist-level input, for tracks of
+        artists the training data has never seen (and to measure quality on new artists)."""
+        return replace(
+            self,
+            features=tuple(name for name in self.features if name != ARTIST_FEATURE),
+            artist_level_target=None,
+            description=f"{self.description} (cold start: no artist input)",
+        )
+
 
 class LeakageError(PipelineError):
     """A feature is derived from the model's target."""
@@ -128,7 +138,7 @@ def check_no_leakage(target: str, features: Iterable[str]) -> None:
             f"refusing to train a model of {target} on feature(s) derived from the target: "
             + "; ".join(problems),
             step="train",
-            hint="remove these columns from the feature list (see ml/features.py)",
+            hint="remove these columns from the feature list (see ml/modeling/specs.py)",
         )
 
 
@@ -227,5 +237,34 @@ METRIC_ROC_AUC, METRIC_PR_AUC, METRIC_F1, METRIC_PRECISION, METRIC_RECALL, METRI
 )
 
 
+# --- additions the report does not iterate (it reads VARIANTS, SPLITS, CLASSIFICATION_METRICS) --
+# The cold-start variant of each model (ModelSpec.cold_start: no artist input); it also serves
+# the tracks of artists the training data has not seen.
+VARIANT_COLD_START = "cold_start"
+ALL_VARIANTS: tuple[str, ...] = (*VARIANTS, VARIANT_COLD_START)
+# Held-out ARTISTS: a split grouped by artist (GroupShuffleSplit), no test artist in training.
+SPLIT_TEST_NEW_ARTISTS = "test_new_artists"
+ALL_SPLITS: tuple[str, ...] = (*SPLITS, SPLIT_TEST_NEW_ARTISTS)
+# Probability quality of a classifier (every split it is measured on): Brier score, log loss,
+# expected calibration error (CALIBRATION_BINS equal-width bins, weighted by count), and the mean
+# predicted probability beside the observed hit rate.
+CALIBRATION_METRICS: tuple[str, ...] = (
+    "brier", "log_loss", "ece", "mean_probability", "observed_rate",
+)  # fmt: skip
+METRIC_BRIER, METRIC_LOG_LOSS, METRIC_ECE, METRIC_MEAN_PROBABILITY, METRIC_OBSERVED_RATE = (
+    CALIBRATION_METRICS
+)
+CALIBRATION_BINS = 10
+# How the out-of-fold probabilities are mapped to calibrated ones (chosen by cross-fitted Brier).
+CALIBRATION_METHODS: tuple[str, ...] = ("isotonic", "sigmoid")
+# Share of held-out log streams inside the 10th-90th percentile of the trees' predictions.
+METRIC_INTERVAL_COVERAGE_80 = "interval_coverage_80"
+INTERVAL_QUANTILES: tuple[float, float] = (0.1, 0.9)
+# Which model scored a track (batch prediction output, ml.predictions.model_variant).
+SERVED_VARIANTS: tuple[str, ...] = (VARIANT_MODEL, VARIANT_COLD_START)
+
+
 def metric_names(task: Task) -> tuple[str, ...]:
-    return CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
+    if task == "classification":
+        return (*CLASSIFICATION_METRICS, *CALIBRATION_METRICS)
+    return REGRESSION_METRICS

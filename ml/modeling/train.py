@@ -12,7 +12,6 @@ distinct track of marts.tracks (ml/modeling/predict.py), and one atomic publish 
 from __future__ import annotations
 
 import os
-import sys
 import time
 import warnings
 from collections.abc import Mapping
@@ -26,22 +25,17 @@ from sklearn.pipeline import Pipeline
 
 from ml.config import Settings
 from ml.modeling import registry
-from ml.modeling.cross_validation import cross_validate, out_of_bag_rows
+from ml.modeling.cross_validation import CrossValidation, cross_validate, out_of_bag_rows
 from ml.modeling.dataset import (
     MODELLING_RELATION,
     ModellingData,
     load_modelling_frame,
     split_by_track,
 )
-from ml.modeling.evaluate import (
-    impurity_importances,
-    metric_rows,
-    permutation_importances,
-    predict_target,
-    task_metrics,
-)
+from ml.modeling.evaluate import impurity_importances, metric_rows, permutation_importances
 from ml.modeling.features import build_pipeline, model_input, target_values
 from ml.modeling.predict import write_predictions
+from ml.modeling.reference import record_training_reference
 from ml.modeling.run_record import (
     ModelResult,
     TrainedRun,
@@ -56,13 +50,16 @@ from ml.modeling.specs import (
     METRIC_ROC_AUC,
     MODEL_SPECS,
     SPLIT_TEST,
+    SPLIT_TEST_NEW_ARTISTS,
     SPLIT_TRAIN,
     VARIANT_AUDIO_ONLY,
-    VARIANT_MEAN_BASELINE,
+    VARIANT_COLD_START,
     VARIANT_MODEL,
     ModelSpec,
 )
+from ml.modeling.variants import Evaluation, FittedVariant, calibrated_variant, evaluate, refit
 from ml.runtime.errors import PipelineError
+from ml.runtime.progress import say
 
 
 @dataclass(frozen=True)
@@ -151,7 +148,7 @@ class TrainingConfig:
 
 
 class Progress:
-    """Progress lines on stderr: `[train 12.3s] stream_regressor: CV fold 2/5 ...`."""
+    """Progress lines on stderr (`[train 12.3s] stream_regressor: ...`), bar-safe (progress.say)."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
@@ -159,8 +156,7 @@ class Progress:
 
     def __call__(self, message: str) -> None:
         if self.enabled:
-            elapsed = time.perf_counter() - self.start
-            print(f"[train {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
+            say(f"[train {time.perf_counter() - self.start:6.1f}s] {message}")
 
 
 # --- one model --------------------------------------------------------------------------------
@@ -175,9 +171,9 @@ def _model_rows(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
 
 def _fit_audio_only(
     spec: ModelSpec, train: pd.DataFrame, y_train: np.ndarray, config: TrainingConfig
-) -> tuple[Pipeline, list[dict[str, Any]], str]:
+) -> tuple[Pipeline, list[dict[str, Any]]]:
     """The audio-only baseline fitted on the training part; for a regressor also its out-of-bag
-    metric rows (the classifier was cross-validated instead). Returns a progress summary too."""
+    metric rows (the classifier was cross-validated instead)."""
     audio_spec = spec.audio_only()
     out_of_bag = spec.task == "regression"
     with warnings.catch_warnings():
@@ -186,41 +182,10 @@ def _fit_audio_only(
             model_input(train, audio_spec, fitting=True), y_train
         )
     if not out_of_bag:
-        return audio_pipeline, [], "cross-validated above"
+        return audio_pipeline, []
     trees = config.forest_params(spec)["n_estimators"]
-    rows, summary = out_of_bag_rows(spec, audio_pipeline, y_train, trees)
-    return audio_pipeline, rows, summary
-
-
-def _train_and_test_rows(
-    spec: ModelSpec,
-    fitted: Mapping[str, tuple[Pipeline, ModelSpec]],
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    thresholds: Mapping[str, float | None],
-) -> list[dict[str, Any]]:
-    """Metrics of the fitted variants and of the mean / base-rate baseline on the training part
-    and on the held-out part, and the classifiers' decision thresholds."""
-    y_train, y_test = target_values(train, spec), target_values(test, spec)
-    rows: list[dict[str, Any]] = []
-    for variant, (fitted_pipeline, variant_spec) in fitted.items():
-        for split, part, y in ((SPLIT_TRAIN, train, y_train), (SPLIT_TEST, test, y_test)):
-            predicted = predict_target(
-                fitted_pipeline, variant_spec, model_input(part, variant_spec)
-            )
-            rows.extend(
-                metric_rows(variant, split, task_metrics(spec, y, predicted, thresholds[variant]))
-            )
-    for split, y in ((SPLIT_TRAIN, y_train), (SPLIT_TEST, y_test)):
-        constant = np.full(len(y), y_train.mean())
-        values = task_metrics(spec, y, constant, thresholds[VARIANT_MEAN_BASELINE])
-        rows.extend(metric_rows(VARIANT_MEAN_BASELINE, split, values))
-    if spec.task == "classification":
-        for variant in fitted:
-            rows.extend(
-                metric_rows(variant, SPLIT_TRAIN, {DECISION_THRESHOLD: thresholds[variant]})
-            )
-    return rows
+    rows, _ = out_of_bag_rows(spec, audio_pipeline, y_train, trees)
+    return audio_pipeline, rows
 
 
 def _importances(
@@ -243,53 +208,93 @@ def _importances(
     )
 
 
+def _checked_rows(
+    spec: ModelSpec, frame: pd.DataFrame | None, minimum: int, what: str
+) -> pd.DataFrame:
+    """The model's rows of one part, refused (PipelineError) when fewer than `minimum`."""
+    rows = _model_rows(frame if frame is not None else pd.DataFrame(), spec)
+    if len(rows) < minimum:
+        raise PipelineError(
+            f"{spec.name}: too few rows to train and evaluate ({len(rows)} {what})", step="train"
+        )
+    return rows
+
+
+def _new_artist_evaluation(
+    spec: ModelSpec,
+    fitted: Mapping[str, FittedVariant],
+    data: ModellingData,
+    config: TrainingConfig,
+) -> Evaluation:
+    """The model, its audio-only baseline and its cold-start variant refitted once each on the
+    split by artist and measured on its held-out artists (split test_new_artists)."""
+    train = _checked_rows(spec, data.new_artist_train, config.cv_folds * 2, "train by artist")
+    test = _checked_rows(spec, data.new_artist_test, 2, "test by artist")
+    refitted = {
+        variant: refit(item, train, new_pipeline=config.pipeline)
+        for variant, item in fitted.items()
+    }
+    return evaluate(spec, refitted, train, {SPLIT_TEST_NEW_ARTISTS: test})
+
+
+def _fit_variant(
+    spec: ModelSpec, train: pd.DataFrame, cv: CrossValidation, variant: str, config: TrainingConfig
+) -> FittedVariant:
+    """Fit one variant on the whole training part, with its CV calibrator and threshold."""
+    pipeline = config.pipeline(spec).fit(
+        model_input(train, spec, fitting=True), target_values(train, spec)
+    )
+    return calibrated_variant(spec, pipeline, cv.calibrations.get(variant), cv.thresholds[variant])
+
+
 def train_model(
     spec: ModelSpec, data: ModellingData, config: TrainingConfig, progress: Progress
 ) -> ModelResult:
-    """Cross-validate, fit on the whole training part, fit the audio-only baseline, measure all
-    variants on the held-out part, and compute the importances of one model."""
+    """Cross-validate (and calibrate a classifier on its out-of-fold probabilities), fit on the
+    whole training part, fit the audio-only baseline and the cold-start variant, measure them on
+    the held-out tracks, refit the three on the split by artist and measure them on the held-out
+    artists, and compute the importances of one model."""
     started = time.perf_counter()
-    train, test = _model_rows(data.train, spec), _model_rows(data.test, spec)
-    if len(train) < config.cv_folds * 2 or len(test) < 2:
-        raise PipelineError(
-            f"{spec.name}: too few rows to train and evaluate "
-            f"({len(train)} train, {len(test)} test)",
-            step="train",
-        )
+    train = _checked_rows(spec, data.train, config.cv_folds * 2, "train")
+    test = _checked_rows(spec, data.test, 2, "test")
     params = config.forest_params(spec)
     progress(
-        f"{spec.name}: target {spec.target}, {len(train):,} train / {len(test):,} test rows, "
-        f"{len(spec.features)} inputs, {params['n_estimators']} trees, depth {params['max_depth']}"
+        f"{spec.name}: fitting on {len(train):,} train rows ({config.cv_folds}-fold CV, final, "
+        f"audio-only, cold-start, by-artist fits; {params['n_estimators']} trees)"
     )
-    rows, thresholds = cross_validate(
+    cv = cross_validate(
         spec,
         train,
         folds=config.cv_folds,
         random_state=config.random_state,
         new_pipeline=config.pipeline,
-        progress=progress,
     )
-
-    y_train = target_values(train, spec)
+    rows = list(cv.rows)
     fit_started = time.perf_counter()
-    pipeline = config.pipeline(spec).fit(model_input(train, spec, fitting=True), y_train)
+    model = _fit_variant(spec, train, cv, VARIANT_MODEL, config)
     fit_seconds = time.perf_counter() - fit_started
-    progress(f"{spec.name}: final fit on {len(train):,} rows ({fit_seconds:.1f} s)")
-    audio_started = time.perf_counter()
-    audio_pipeline, audio_rows, estimate = _fit_audio_only(spec, train, y_train, config)
+    audio_pipeline, audio_rows = _fit_audio_only(spec, train, target_values(train, spec), config)
     rows.extend(audio_rows)
-    progress(
-        f"{spec.name}: audio-only baseline, {estimate} "
-        f"({time.perf_counter() - audio_started:.1f} s)"
-    )
     fitted = {
-        VARIANT_MODEL: (pipeline, spec),
-        VARIANT_AUDIO_ONLY: (audio_pipeline, spec.audio_only()),
+        VARIANT_MODEL: model,
+        VARIANT_AUDIO_ONLY: calibrated_variant(
+            spec.audio_only(),
+            audio_pipeline,
+            cv.calibrations.get(VARIANT_AUDIO_ONLY),
+            cv.thresholds[VARIANT_AUDIO_ONLY],
+        ),
+        VARIANT_COLD_START: _fit_variant(spec.cold_start(), train, cv, VARIANT_COLD_START, config),
     }
-    rows.extend(_train_and_test_rows(spec, fitted, train, test, thresholds))
+    evaluation = evaluate(spec, fitted, train, {SPLIT_TRAIN: train, SPLIT_TEST: test})
+    evaluation.extend(_new_artist_evaluation(spec, fitted, data, config))
+    rows.extend(evaluation.rows)
+    if spec.task == "classification":
+        for variant, item in fitted.items():
+            rows.extend(metric_rows(variant, SPLIT_TRAIN, {DECISION_THRESHOLD: item.threshold}))
+    cold_start = fitted[VARIANT_COLD_START]
     result = ModelResult(
         spec=spec,
-        pipeline=pipeline,
+        pipeline=model.pipeline,
         params={
             **params,
             "cv_folds": config.cv_folds,
@@ -298,16 +303,20 @@ def train_model(
             if spec.uses_artist
             else None,
             "row_filter": spec.row_filter,
+            **model.params(),
+            "cold_start": {DECISION_THRESHOLD: cold_start.threshold, **cold_start.params()},
         },
         metrics=rows,
-        importances=_importances(spec, pipeline, test, config),
-        threshold=thresholds[VARIANT_MODEL],
+        importances=_importances(spec, model.pipeline, test, config),
+        threshold=model.threshold,
         n_train=len(train),
         n_test=len(test),
         fit_seconds=fit_seconds,
+        cold_start=cold_start,
+        reliability=evaluation.reliability,
     )
     result.total_seconds = time.perf_counter() - started
-    progress(f"{spec.name}: {result.summary()} ({result.total_seconds:.1f} s)")
+    progress(f"{spec.name}: {result.summary()} ({result.total_seconds:.0f} s)")
     return result
 
 
@@ -322,7 +331,6 @@ def train_all(
     report = Progress(progress)
     created_at = datetime.now(timezone.utc).replace(microsecond=0)
     run_id = new_run_id(created_at)
-    report(f"run {run_id}: reading {MODELLING_RELATION} from {settings.warehouse_path}")
     frame, total_rows = load_modelling_frame(
         settings.warehouse_path,
         max_rows=config.max_training_rows,
@@ -332,21 +340,23 @@ def train_all(
     data = split_by_track(
         frame, test_size=config.test_size, random_state=config.random_state, total_rows=total_rows
     )
-    if data.sampled:
-        report(
-            f"{total_rows:,} modelling tracks exceed max_training_rows="
-            f"{config.max_training_rows:,}: training on a seeded sample of {len(frame):,}"
-        )
+    sampled = (
+        f" (a seeded sample of {total_rows:,} modelling tracks: max_training_rows="
+        f"{config.max_training_rows:,})"
+        if data.sampled
+        else ""
+    )
     report(
-        f"{len(frame):,} distinct tracks: {len(data.train):,} train / {len(data.test):,} test "
-        f"(hit rate {frame[HIT_CLASSIFIER.target].mean():.3f})"
+        f"run {run_id}: {len(frame):,} tracks of {MODELLING_RELATION}{sampled}, "
+        f"{len(data.train):,} train / {len(data.test):,} test, hit rate "
+        f"{frame[HIT_CLASSIFIER.target].mean():.3f}; by artist {len(data.new_artist_train):,} / "
+        f"{len(data.new_artist_test):,}"
     )
 
     results = {spec.name: train_model(spec, data, config, report) for spec in MODEL_SPECS}
 
     directory = registry.run_dir(settings.models_dir, run_id)
-    artifacts = save_artifacts(settings.models_dir, directory, results)
-    report(f"artifacts saved in {directory}")
+    artifacts = save_artifacts(settings.models_dir, directory, results, data.train)
     run = TrainedRun(
         run_id=run_id,
         created_at=created_at,
@@ -356,23 +366,23 @@ def train_all(
         artifacts=artifacts,
     )
     registry.write_run_metadata(settings.models_dir, run_id, run.metadata(data, asdict(config)))
+    record_training_reference(settings.warehouse_path, settings.models_dir, run_id, data.train)
     predictions_glob = write_predictions(
         settings,
         run_id,
-        results,
+        run.serving(directory),
         data,
         directory / "predictions",
         batch_rows=config.prediction_batch_rows,
-        progress=report,
     )
 
     tables = run.tables(predictions_glob)
     published = registry.publish_run(settings.warehouse_path, tables)
     registry.promote_run(settings.models_dir, run_id)
     report(
-        f"run {run_id} published: {len(tables.metrics)} metrics, "
-        f"{len(tables.feature_importance)} importances, {published:,} predictions"
+        f"run {run_id} published ({directory}): {len(tables.metrics)} metrics, "
+        f"{len(tables.calibration)} reliability bins, {published:,} predictions"
     )
     if progress:
-        print(format_summary(results), file=sys.stderr, flush=True)
+        say(format_summary(results))
     return run_id

@@ -13,25 +13,33 @@ from ml.reporting.formatting import fmt_count, fmt_lift, fmt_score, fmt_share
 from ml.reporting.labels import AUDIO_ONLY, MEAN_BASELINE, METRIC_LABELS, MODEL, TEST
 from ml.reporting.mv_priority import NO_RUN
 from ml.reporting.render import REPORT_HTML, REPORT_JSON
-from ml.reporting.study_claims import CLAIMED
+from ml.reporting.study_claims import claimed_values, verdict_counts
 
 
 def console_summary(report: dict[str, Any], html_path: Path | None = None) -> str:
     """The few numbers a person wants at the end of `make run` (from the executive report)."""
-    lines = ["", "== Results"]
+    lines = ["", "== Results", f"  data: {report['data_source']['description']}"]
     kpi = {item["key"]: item["value"] for item in report["headline_kpis"]}
+    claimed = claimed_values(report)
     if kpi:
+        study_r = claimed.get("streams_views_correlation")
+        study_lift = claimed.get("official_video_lift")
         lines += [
             f"  tracks {fmt_count(kpi['tracks'])} of {fmt_count(kpi['raw_rows'])} raw rows, "
             f"data quality {fmt_share(kpi['data_quality_score'])}",
             f"  streams-views r {fmt_score(kpi['pearson_streams_views'])} "
-            f"(log-log {fmt_score(kpi['pearson_log_streams_log_views'])}; "
-            f"study {fmt_score(CLAIMED['correlation'])})",
-            f"  official-video stream lift {fmt_lift(kpi['official_video_mean_stream_lift'])} "
-            f"(study {fmt_lift(CLAIMED['video_lift'])})",
+            f"(log-log {fmt_score(kpi['pearson_log_streams_log_views'])}"
+            + ("" if study_r is None else f"; study {fmt_score(study_r)}")
+            + ")",
+            f"  official-video stream lift {fmt_lift(kpi['official_video_mean_stream_lift'])}"
+            + ("" if study_lift is None else f" (study {fmt_lift(study_lift)})"),
         ]
+    verdicts = verdict_counts(report)
+    if verdicts:
+        counts = ", ".join(f"{n} {verdict}" for verdict, n in verdicts.items())
+        lines.append(f"  study claims ({sum(verdicts.values())}, marts.study_claims): {counts}")
     for item in report["hypotheses"]["items"]:
-        fmt = fmt_lift if item["metric"] == "mean_stream_lift" else fmt_score
+        fmt = fmt_lift if item["metric"].endswith("stream_lift") else fmt_score
         interval = ""
         if item["ci_low"] is not None and item["ci_high"] is not None:
             interval = f" [{fmt(item['ci_low'])}, {fmt(item['ci_high'])}]"

@@ -4,7 +4,8 @@ checked against schemas/executive_report.schema.json.
 Everything in it is read from the marts and the ml tables (ml/reporting/report_data.py); every
 number is a *figure* that names where it came from (ml/reporting/figures.py). Insights and
 recommendations are sentences built from those figures (ml/reporting/insights.py,
-ml/reporting/recommendations.py).
+ml/reporting/recommendations.py). The study's claims are the rows of marts.study_claims
+(ml/reporting/study_claims.py), each citing its row.
 
 Works on a warehouse where no model has run yet: the model sections say "no model run yet".
 """
@@ -16,16 +17,17 @@ from typing import Any
 
 from ml.config import Settings
 from ml.modeling.specs import MODEL_SPECS, SPLITS, VARIANTS
-from ml.reporting.figures import Lookup, checklist_segment, figure, have, number, text, value_of
+from ml.reporting.figures import Lookup, checklist_segment, figure, have, number, text
 from ml.reporting.insights import insights
 from ml.reporting.labels import LEAD_METRICS, MODEL_LABELS, report_metrics
 from ml.reporting.mv_priority import NO_RUN, mv_priority
 from ml.reporting.recommendations import recommendations
 from ml.reporting.report_data import ReportData
-from ml.reporting.study_claims import STUDY_CLAIMS
+from ml.reporting.study_claims import study_claims
+from ml.runtime.data_source import NOT_RECORDED
 from ml.runtime.run_log import RunLog, utc_now
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: study_claims (marts.study_claims) replaces study_comparison
 
 
 def _model_run(data: ReportData) -> dict[str, Any]:
@@ -72,6 +74,33 @@ def _model_run(data: ReportData) -> dict[str, Any]:
         "models": models,
         "source": f"ml.runs[run_id={data.run_id}]",
         "note": note,
+    }
+
+
+def _data_source(data: ReportData) -> dict[str, Any]:
+    """What the report describes: the user's file or the synthetic default data (ml.data_source,
+    recorded when the warehouse was built), or that nobody recorded it."""
+    source = data.data_source
+    if source is None:
+        return {
+            "kind": "not recorded",
+            "description": NOT_RECORDED,
+            "path": None,
+            "rows": None,
+            "sha256": None,
+            "seed": None,
+            "recorded_at": None,
+            "source": "ml.data_source",
+        }
+    return {
+        "kind": source.kind,
+        "description": source.describe(),
+        "path": source.path,
+        "rows": number(source.rows),
+        "sha256": source.sha256,
+        "seed": source.seed,
+        "recorded_at": None if source.recorded_at is None else source.recorded_at.isoformat(),
+        "source": "ml.data_source",
     }
 
 
@@ -164,35 +193,6 @@ def _models(data: ReportData, look: Lookup) -> list[dict[str, Any]]:
     return models
 
 
-def _study_comparison(look: Lookup) -> list[dict[str, Any]]:
-    items = []
-    for claim in STUDY_CLAIMS:
-        measured = look.reference(claim["measured"], claim["unit"])
-        spread = look.reference(claim["spread"], claim["unit"]) if "spread" in claim else None
-        context = [
-            {**look.reference(reference, unit), "label": label}
-            for reference, unit, label in claim.get("context", ())
-        ]
-        value = value_of(measured)
-        items.append(
-            {
-                "key": claim["key"],
-                "label": claim["label"],
-                "claimed": claim["claimed"],
-                "claimed_spread": claim.get("claimed_spread"),
-                "claimed_text": claim["claimed_text"],
-                "unit": claim["unit"],
-                "measured": measured,
-                "measured_spread": spread,
-                "difference": None if value is None else value - claim["claimed"],
-                "status": "measured" if value is not None else "not measured yet",
-                "context": context,
-                "note": claim["note"],
-            }
-        )
-    return items
-
-
 def _ar_checklist(data: ReportData) -> dict[str, Any]:
     table = data.table("marts.ar_checklist")
     if table is None:
@@ -270,11 +270,12 @@ def build_executive_report(
         "generated_at": utc_now(),
         "warehouse_path": str(settings.warehouse_path),
         "raw_data_path": context.get("raw_data_path"),
+        "data_source": _data_source(data),
         "model_run": _model_run(data),
         "headline_kpis": _headline_kpis(look),
         "hypotheses": _hypotheses(data),
         "models": _models(data, look),
-        "study_comparison": _study_comparison(look),
+        "study_claims": study_claims(data),
         "mv_priority": mv_priority(data),
         "ar_checklist": _ar_checklist(data),
         "data_quality": _data_quality(data, look),

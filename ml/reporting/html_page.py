@@ -28,6 +28,7 @@ from ml.reporting.formatting import (
 from ml.reporting.mv_priority import NO_RUN
 from ml.reporting.report_data import ReportData
 from ml.reporting.sentences import hypothesis_item
+from ml.reporting.study_claims import claimed_values, fmt_claim, verdict_counts
 from ml.runtime.run_log import RunLog
 
 
@@ -49,6 +50,7 @@ def _environment() -> Environment:
         unit=fmt_unit,
         metric_label=lambda name: labels.METRIC_LABELS.get(name, name),
         short_source=short_source,
+        claim_value=fmt_claim,
     )
     return environment
 
@@ -101,21 +103,25 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
         ]
         fates.append(("quarantined", quality.get("rows_quarantined")))
     quality_rows: list[tuple[str, dict[str, float | None], float | None]] = []
-    claims = {item["key"]: item["claimed"] for item in report["study_comparison"]}
+    claims = claimed_values(report)
     look = Lookup(data)
     if data.has_run:
         for label, model, metric, claim in (
-            ("streams R²", labels.STREAM, labels.R2, claims["stream_r2"]),
-            ("views R²", labels.VIEWS, labels.R2, claims["youtube_r2"]),
+            ("streams R²", labels.STREAM, labels.R2, claims.get("stream_r2")),
+            ("views R²", labels.VIEWS, labels.R2, claims.get("youtube_r2")),
             ("hit ROC-AUC", labels.HIT, labels.ROC_AUC, None),
             ("hit PR-AUC", labels.HIT, labels.PR_AUC, None),
-            ("hit F1", labels.HIT, labels.F1, claims["hit_f1"]),
+            ("hit F1", labels.HIT, labels.F1, claims.get("hit_f1")),
         ):
             values = {v: value_of(look.metric(model, v, labels.TEST, metric)) for v in VARIANTS}
             quality_rows.append((label, values, claim))
     cutoff = report["mv_priority"].get("summary", {}).get("top_cutoff_streams")
     assumptions = {a["key"]: a["value"] for a in report["mv_priority"]["assumptions"]}
-    h2 = hypothesis_item(report, "H2")
+    # the within-artist effect (H2b) when estimated, else the raw lift (H2)
+    h2 = hypothesis_item(report, "H2b")
+    measured_label = "official-video effect within artist (H2b)"
+    if h2 is None or value_of(h2["estimate"]) is None:
+        h2, measured_label = hypothesis_item(report, "H2"), "measured official-video lift (H2)"
     measured_lift = (
         (value_of(h2["estimate"]), h2["ci_low"], h2["ci_high"]) if h2 else (None, None, None)
     )
@@ -143,6 +149,7 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
             value_per_stream=assumptions.get("mv_value_per_stream"),
             max_lift=assumptions.get("mv_max_break_even_lift"),
             measured_lift=measured_lift,
+            measured_label=measured_label,
         ),
     }
     # matplotlib output built from numbers and fixed labels: trusted markup
@@ -222,4 +229,5 @@ def render_html(
         kpis={item["key"]: item for item in report["headline_kpis"]},
         quality={item["key"]: item for item in report["data_quality"]["figures"]},
         explore=explore_context(data),
+        claim_verdicts=verdict_counts(report),
     )

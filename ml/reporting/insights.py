@@ -14,7 +14,6 @@ from ml.reporting.formatting import (
     fmt_score,
     fmt_share,
     join_words,
-    versus,
 )
 from ml.reporting.labels import (
     AUDIO_ONLY,
@@ -36,7 +35,7 @@ from ml.reporting.sentences import (
     hypothesis_clause,
     top_features,
 )
-from ml.reporting.study_claims import CLAIMED
+from ml.reporting.study_claims import claim_figure, compare
 
 
 def _segments(rows: pd.DataFrame) -> str:
@@ -54,14 +53,16 @@ def _correlation(report: dict[str, Any], look: Lookup) -> Sentence:
     pairs = look.kpi("correlation_tracks", "count")
     if not have(r, r_log, pairs):
         return None
+    study, claim = compare(report, "streams_views_correlation", r["value"], lead=" (")
+    study += ")" if study else ""
     strength = "strongly" if r["value"] >= 0.6 else "moderately" if r["value"] >= 0.3 else "weakly"
     text = (
         f"Spotify streams and YouTube views move together {strength}: Pearson r = "
         f"{fmt_score(r['value'])} on raw counts and {fmt_score(r_log['value'])} on log counts over "
-        f"{fmt_count(pairs['value'])} tracks ({versus(r['value'], CLAIMED['correlation'])})."
+        f"{fmt_count(pairs['value'])} tracks{study}."
     )
     clause, estimate = hypothesis_clause(report, "H3", "r", fmt_score, 2)
-    return text + clause, [r, r_log, pairs, *estimate]
+    return text + clause, [r, r_log, pairs, *estimate, *claim]
 
 
 def _video_lift(report: dict[str, Any], look: Lookup) -> Sentence:
@@ -71,17 +72,17 @@ def _video_lift(report: dict[str, Any], look: Lookup) -> Sentence:
     unofficial = look.kpi("unofficial_video_tracks", "count")
     if not have(lift, median_lift, official, unofficial):
         return None
+    study, claim = compare(report, "official_video_lift", lift["value"], fmt_lift, "; ")
     text = (
         f"Tracks whose YouTube video is the official one have {fmt_lift(lift['value'])} mean "
         f"streams and {fmt_lift(median_lift['value'])} median streams "
         f"compared with tracks whose video is not official ({fmt_count(official['value'])} vs "
-        f"{fmt_count(unofficial['value'])} tracks; "
-        f"{versus(lift['value'], CLAIMED['video_lift'], fmt=fmt_lift)})."
+        f"{fmt_count(unofficial['value'])} tracks{study})."
     )
     clause, estimate = hypothesis_clause(report, "H2", "lift", fmt_lift, 0)
     text += clause
     text += " This is an association across tracks, not the causal effect of making a video."
-    return text, [lift, median_lift, official, unofficial, *estimate]
+    return text, [lift, median_lift, official, unofficial, *estimate, *claim]
 
 
 def _engagement(look: Lookup) -> Sentence:
@@ -99,7 +100,7 @@ def _engagement(look: Lookup) -> Sentence:
     return text, [mean, weighted, benchmark]
 
 
-def _stream_model(look: Lookup) -> Sentence:
+def _stream_model(report: dict[str, Any], look: Lookup) -> Sentence:
     r2 = look.metric(STREAM, MODEL, TEST, R2, "r2")
     cv = look.metric(STREAM, MODEL, CV_MEAN, R2, "r2")
     cv_std = look.metric(STREAM, MODEL, CV_STD, R2, "r2")
@@ -111,45 +112,51 @@ def _stream_model(look: Lookup) -> Sentence:
         source = "most of the predictive power comes from inputs other than the audio features"
     else:
         source = "the audio features alone carry much of the predictive power"
+    study, claim = compare(report, "stream_r2", r2["value"])
     text = (
         f"The stream model explains R² = {fmt_score(r2['value'])} of log streams on held-out "
-        f"tracks (5-fold CV {fmt_score(cv['value'])} ± {fmt_score(cv_std['value'])}), "
-        f"{versus(r2['value'], CLAIMED['stream_r2'])}. An audio-only forest reaches "
+        f"tracks (5-fold CV {fmt_score(cv['value'])} ± {fmt_score(cv_std['value'])})"
+        f"{study}. An audio-only forest reaches "
         f"{fmt_score(audio['value'])} and the mean predictor {fmt_score(mean['value'])}: {source}."
     )
-    return text, [r2, cv, cv_std, audio, mean]
+    return text, [r2, cv, cv_std, audio, mean, *claim]
 
 
-def _hit_model(look: Lookup) -> Sentence:
+def _hit_model(report: dict[str, Any], look: Lookup) -> Sentence:
     hit = hit_classifier_figures(look)
     figures = [hit[name] for name in ("roc", "pr", "chance_pr", "f1", "accuracy", "base_accuracy")]
     if not have(*figures):
         return None
     roc, pr, chance_pr, f1, accuracy, base_accuracy = figures
-    reached = "reached" if accuracy["value"] >= CLAIMED["hit_accuracy"] else "not reached"
+    study, f1_claim = compare(report, "hit_f1", f1["value"])
+    accuracy_claim = claim_figure(report, "hit_accuracy")
+    reached = ""
+    if accuracy_claim is not None:
+        word = "reached" if accuracy["value"] >= accuracy_claim["value"] else "not reached"
+        reached = f" (the study's {fmt_share(accuracy_claim['value'])} is {word})"
     text = (
         f"The hit classifier ranks hits with ROC-AUC {fmt_score(roc['value'])} (chance: 0.5) "
         f"and PR-AUC {fmt_score(pr['value'])} (chance: the hit rate, "
         f"{fmt_score(chance_pr['value'])}); its F1 on the hit class is "
-        f"{fmt_score(f1['value'])}, {versus(f1['value'], CLAIMED['hit_f1'])}. Its accuracy of "
+        f"{fmt_score(f1['value'])}{study}. Its accuracy of "
         f"{fmt_share(accuracy['value'])} compares with {fmt_share(base_accuracy['value'])} for "
-        f"always answering 'not a hit', so accuracy says little here (the study's "
-        f"{fmt_share(CLAIMED['hit_accuracy'])} is {reached})."
+        f"always answering 'not a hit', so accuracy says little here{reached}."
     )
-    return text, figures
+    return text, figures + f1_claim + ([] if accuracy_claim is None else [accuracy_claim])
 
 
-def _views_model(look: Lookup) -> Sentence:
+def _views_model(report: dict[str, Any], look: Lookup) -> Sentence:
     r2 = look.metric(VIEWS, MODEL, TEST, R2, "r2")
     audio = look.metric(VIEWS, AUDIO_ONLY, TEST, R2, "r2")
     if not have(r2, audio):
         return None
+    study, claim = compare(report, "youtube_r2", r2["value"])
     text = (
         "From Spotify-side data only, the YouTube views model reaches R² = "
-        f"{fmt_score(r2['value'])} on held-out tracks (audio-only {fmt_score(audio['value'])}), "
-        f"{versus(r2['value'], CLAIMED['youtube_r2'])}."
+        f"{fmt_score(r2['value'])} on held-out tracks (audio-only {fmt_score(audio['value'])})"
+        f"{study}."
     )
-    return text, [r2, audio]
+    return text, [r2, audio, *claim]
 
 
 def _importance(data: ReportData) -> Sentence:
@@ -225,9 +232,9 @@ def insights(report: dict[str, Any], data: ReportData, look: Lookup) -> list[dic
         "cross_platform_correlation": _correlation(report, look),
         "official_video_lift": _video_lift(report, look),
         "engagement": _engagement(look),
-        "stream_model": _stream_model(look) if data.has_run else None,
-        "hit_model": _hit_model(look) if data.has_run else None,
-        "views_model": _views_model(look) if data.has_run else None,
+        "stream_model": _stream_model(report, look) if data.has_run else None,
+        "hit_model": _hit_model(report, look) if data.has_run else None,
+        "views_model": _views_model(report, look) if data.has_run else None,
         "feature_importance": _importance(data) if data.has_run else None,
         "audio_segments": _audio_segments(data),
         "data_quality": _data_quality(look),

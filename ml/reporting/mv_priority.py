@@ -11,14 +11,20 @@ from ml.reporting.report_data import ReportData
 
 NO_RUN = "no model run yet"
 SOURCE = "marts.mv_priority_matrix"
-# (column of marts.score_assumptions, label, unit): the dbt vars the matrix is built with
+# (column of marts.score_assumptions, label, unit): the dbt vars the matrix is built with,
+# planning assumptions (not data), labelled as such
 ASSUMPTIONS = (
-    ("mv_high_budget_video_cost", "High-budget video cost", "usd"),
-    ("mv_lyric_video_cost", "Lyric video cost", "usd"),
-    ("mv_value_per_stream", "Label revenue per stream", "usd_per_stream"),
-    ("mv_high_budget_top_share", "High-budget videos for the top", "share"),
-    ("mv_max_break_even_lift", "Cost-efficient if break-even lift at most", "share"),
+    ("mv_high_budget_video_cost", "High-budget video cost (assumption)", "usd"),
+    ("mv_lyric_video_cost", "Lyric video cost (assumption)", "usd"),
+    ("mv_value_per_stream", "Label revenue per stream (assumption)", "usd_per_stream"),
+    ("mv_high_budget_top_share", "High-budget videos for the top (assumption)", "share"),
+    ("mv_max_break_even_lift", "Cost-efficient if break-even lift at most (assumption)", "share"),
 )
+# marts.mv_priority_matrix.video_effect_source -> how the report names the effect used
+VIDEO_EFFECTS = {
+    "within_artist": "the official-video effect within artist (H2b)",
+    "raw": "the raw official-video lift (H2: no within-artist estimate, confounded by artist size)",
+}
 # summary key (a column of report_data.MV_SUMMARY) -> (how it is computed, unit)
 SUMMARY = {
     "scored_tracks": ("count(*)", "count"),
@@ -45,7 +51,7 @@ def _assumptions(data: ReportData) -> list[Figure]:
     return [
         figure(
             assumptions[column],
-            f"marts.score_assumptions.{column} (dbt var {column})",
+            f"marts.score_assumptions.{column} (assumption: dbt var {column})",
             unit,
             key=column,
             label=label,
@@ -92,6 +98,7 @@ def mv_priority(data: ReportData) -> dict[str, Any]:
         "tiers": [],
         "top_candidates": [],
         "summary": {},
+        "video_effect": None,
     }
     if summary_row is None or summary_row["scored_tracks"] == 0:
         # empty and no run: nothing to score yet; missing, or empty although a run exists:
@@ -106,4 +113,13 @@ def mv_priority(data: ReportData) -> dict[str, Any]:
         key: figure(summary_row[key], f"{SOURCE}: {computed}", unit)
         for key, (computed, unit) in SUMMARY.items()
     }
+    effect_source = summary_row["video_effect_source"]
+    if effect_source in VIDEO_EFFECTS:
+        section["video_effect"] = figure(
+            summary_row["video_effect_lift"],
+            f"{SOURCE}.video_effect_lift (video_effect_source = '{effect_source}')",
+            "lift",
+            key=effect_source,
+            label=VIDEO_EFFECTS[effect_source],
+        )
     return section

@@ -17,7 +17,7 @@ from ml.reporting.formatting import (
 )
 from ml.reporting.report_data import ReportData
 from ml.reporting.sentences import Sentence, hit_classifier_figures, hypothesis_item, interval_text
-from ml.reporting.study_claims import CLAIMED
+from ml.reporting.study_claims import claim_figure
 
 
 def _video_budget(report: dict[str, Any]) -> tuple[str, list[Figure]]:
@@ -36,7 +36,7 @@ def _video_budget(report: dict[str, Any]) -> tuple[str, list[Figure]]:
         )
     value = {key: item["value"] for key, item in summary.items()}
     text = (
-        f"Fund high-budget videos ({fmt_usd(high['value'])} each) only for the "
+        f"Fund high-budget videos (assumed {fmt_usd(high['value'])} each) only for the "
         f"{fmt_count(value['top_tracks'])} tracks in the top {fmt_share(share['value'], 0)} of "
         f"predicted streams (at least {fmt_big(value['top_cutoff_streams'])} predicted streams)."
     )
@@ -59,8 +59,14 @@ def _video_budget(report: dict[str, Any]) -> tuple[str, list[Figure]]:
         )
     text += (
         f" Give the other {fmt_count(value['lyric_tracks'])} tracks a lyric video "
-        f"({fmt_usd(lyric['value'])})."
+        f"(assumed {fmt_usd(lyric['value'])})."
     )
+    effect = mv["video_effect"]
+    if have(effect):
+        text += (
+            f" Expected extra streams use {effect['label']}, {fmt_lift(effect['value'])}; video "
+            "costs and the value of a stream are assumptions (dbt vars), not data."
+        )
     keys = (
         "top_tracks",
         "top_cutoff_streams",
@@ -69,22 +75,36 @@ def _video_budget(report: dict[str, Any]) -> tuple[str, list[Figure]]:
         "p2_tracks",
         "lyric_tracks",
     )
-    return text, [summary[key] for key in keys] + [high, lyric, share, max_lift]
+    figures = [summary[key] for key in keys] + [high, lyric, share, max_lift]
+    return text, figures + ([effect] if have(effect) else [])
 
 
 def _lift_planning(report: dict[str, Any], look: Lookup) -> Sentence:
     lift = look.kpi("official_video_mean_stream_lift", "lift")
     if not have(lift):
         return None
-    text = (
-        f"Plan video budgets on the measured association, {fmt_lift(lift['value'])} mean streams "
-        "for official videos"
-    )
-    h2 = hypothesis_item(report, "H2")
-    if h2 is not None and h2["ci_low"] is not None:
-        text += f" ({interval_text(h2, fmt_lift)})"
-    text += f", not on the study's {fmt_lift(CLAIMED['video_lift'])}"
+    within = hypothesis_item(report, "H2b")
     figures = [lift]
+    if within is not None and have(within["estimate"]):
+        text = (
+            "Plan video budgets on the official-video effect within artist, "
+            f"{fmt_lift(within['estimate']['value'])} streams against the same artist's other "
+            f"tracks ({interval_text(within, fmt_lift)}), not on the raw association "
+            f"({fmt_lift(lift['value'])} mean streams, confounded by artist size)"
+        )
+        figures.insert(0, within["estimate"])
+    else:
+        text = (
+            f"Plan video budgets on the measured association, {fmt_lift(lift['value'])} mean "
+            "streams for official videos"
+        )
+        h2 = hypothesis_item(report, "H2")
+        if h2 is not None and h2["ci_low"] is not None:
+            text += f" ({interval_text(h2, fmt_lift)})"
+    claim = claim_figure(report, "official_video_lift")
+    if claim is not None:
+        text += f", nor on the study's {fmt_lift(claim['value'])}"
+        figures.append(claim)
     break_even = report["mv_priority"]["summary"].get("p1_median_break_even_lift")
     if have(break_even):
         text += (
@@ -92,7 +112,7 @@ def _lift_planning(report: dict[str, Any], look: Lookup) -> Sentence:
             f"{fmt_lift(break_even['value'])} streams"
         )
         figures.append(break_even)
-    text += ". The lift is observational: test videos on a sample of releases before scaling."
+    text += ". Both are observational: test videos on a sample of releases before scaling."
     return text, figures
 
 

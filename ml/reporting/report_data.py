@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ml.reporting.explore import load_explore
+from ml.runtime.data_source import DataSource, load_data_source
 from ml.runtime.warehouse import session
 
 # relation -> SQL (ordered, so the report is deterministic)
@@ -32,6 +33,7 @@ QUERIES: dict[str, str] = {
     "marts.hypothesis_tests": "select * from marts.hypothesis_tests order by hypothesis",
     "marts.ar_checklist": "select * from marts.ar_checklist order by checklist_order",
     "marts.score_assumptions": "select * from marts.score_assumptions",
+    "marts.study_claims": "select * from marts.study_claims order by claim_order",
     "ml.runs": "select * from ml.runs order by created_at desc, run_id desc, model_name",
 }
 OUTLIERS_BY_COLUMN = (
@@ -77,7 +79,9 @@ select
     count(*) filter (where priority_tier like 'P2%') as p2_tracks,
     count(*) filter (where recommended_video = 'lyric') as lyric_tracks,
     min(predicted_streams) filter (where predicted_streams > 0) as min_positive_streams,
-    max(predicted_streams) filter (where predicted_streams > 0) as max_positive_streams
+    max(predicted_streams) filter (where predicted_streams > 0) as max_positive_streams,
+    max(video_effect_lift) as video_effect_lift,
+    max(video_effect_source) as video_effect_source
 from marts.mv_priority_matrix
 """
 # recommended_video: the tier's first track in priority order
@@ -144,6 +148,7 @@ class ReportData:
     correlation_groups: pd.DataFrame | None = None
     correlation_sampled: bool = False
     mv_histogram: TierHistogram | None = None
+    data_source: DataSource | None = None  # ml.data_source, recorded at build time
 
     def table(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
@@ -245,6 +250,7 @@ def load_report_data(warehouse_path: Path) -> ReportData:
                 data.missing.append(name)
         _correlation_pairs(connection, data)
         _mv_priority_matrix(connection, data)
+        data.data_source = load_data_source(connection)
         load_explore(connection, data.tables)  # the Explore section's capped tables
         scored = _read(connection, "select max(run_id) as run_id from marts.track_scores")
         if scored is not None and not scored.empty and isinstance(scored.iloc[0, 0], str):

@@ -26,6 +26,7 @@ SCHEMAS = {
 FILES = {
     "executive_report.json": "executive_report",
     "execution_summary.json": "execution_summary",
+    "execution_summary.failed.json": "execution_summary",  # a failed run's (ml/runtime/run_log.py)
     "error_log.json": "error_log",
 }
 

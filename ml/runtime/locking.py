@@ -2,9 +2,13 @@
 
 The run lock is an OS file lock (filelock: flock on POSIX, LockFileEx on Windows) on
 `<warehouse>.run.lock`. The operating system drops it when its process ends, however it ends,
-so a killed job never blocks the next one; the file itself may stay and is harmless. Who holds
-the lock is written to a side file, `<warehouse>.run.holder`, read only by a job that waited
-in vain (the lock file itself cannot be read while locked on Windows).
+so a killed job never blocks the next one. A job that ends (ok, failed or interrupted) also
+removes the file: on POSIX it is unlinked while still locked, so a job already waiting on the old
+file sees it deleted (filelock then re-creates the path) and no two jobs can hold two different
+files; on Windows filelock deletes it on release. Only a job killed outright (SIGKILL, power
+loss) leaves the file behind, unlocked and harmless. Who holds the lock is written to a side
+file, `<warehouse>.run.holder`, read only by a job that waited in vain (the lock file itself
+cannot be read while locked on Windows).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ def run_lock(
 
     A second `make run` on the same warehouse waits up to `retry_seconds`, then stops with a
     message naming the process that holds it (pid and `owner`, e.g. the command line). The
-    lock dies with its process: no cleanup.
+    lock dies with its process; its files go with the job (module docstring).
     """
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path(warehouse_path)))
@@ -69,6 +73,9 @@ def run_lock(
     finally:
         with suppress(OSError):
             holder.unlink()
+        if os.name != "nt":  # unlink while locked (module docstring); Windows: filelock does it
+            with suppress(OSError):
+                lock_path(warehouse_path).unlink()
         lock.release()
 
 

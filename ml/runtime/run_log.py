@@ -14,6 +14,12 @@ from typing import Any
 from ml.runtime.errors import PipelineError
 from ml.runtime.progress import say  # bar-safe: never tears an active progress bar
 
+SUMMARY_FILE = (
+    "execution_summary.json"  # the last good run's summary (a failed run never replaces it)
+)
+FAILED_SUMMARY_FILE = "execution_summary.failed.json"  # the last failed run's, beside it
+ERROR_FILE = "error_log.json"
+
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -67,7 +73,14 @@ class RunLog:
         }
 
     def write_summary(self, reports_dir: Path, status: str) -> Path:
-        return write_json(reports_dir / "execution_summary.json", self.summary(status))
+        """An ok run writes execution_summary.json and clears the failure files; a failed run
+        writes execution_summary.failed.json, so the last good run's summary (and the report
+        rendered with it) stays in place."""
+        if status == "ok":
+            for name in (FAILED_SUMMARY_FILE, ERROR_FILE):
+                (reports_dir / name).unlink(missing_ok=True)
+            return write_json(reports_dir / SUMMARY_FILE, self.summary(status))
+        return write_json(reports_dir / FAILED_SUMMARY_FILE, self.summary(status))
 
     def write_error(self, reports_dir: Path, error: BaseException) -> Path:
         failed = next((s.name for s in reversed(self.steps) if s.status == "failed"), None)
@@ -81,7 +94,7 @@ class RunLog:
             "context": self.context,
             "steps": [asdict(step) for step in self.steps],
         }
-        return write_json(reports_dir / "error_log.json", payload)
+        return write_json(reports_dir / ERROR_FILE, payload)
 
 
 def write_json(path: Path, payload: Any) -> Path:

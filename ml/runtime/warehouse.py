@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ml.config import STORAGE_COMPATIBILITY_VERSION
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 
 # How long a job waits for another one (the run lock, DuckDB's file lock) before it stops;
@@ -44,7 +45,7 @@ def connect(
     deadline = time.monotonic() + retry_seconds
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=_config(read_only))
         except duckdb.IOException as error:
             if not LOCK_PATTERN.search(str(error)):
                 raise PipelineError(f"cannot open warehouse {path}: {error}") from error
@@ -54,6 +55,11 @@ def connect(
                     hint="wait for it to finish, then re-run",
                 ) from error
             time.sleep(0.5)
+
+
+def _config(read_only: bool) -> dict[str, str]:
+    """A file this connection creates stays readable by the 1.5.x `duckdb` CLI (ml/config.py)."""
+    return {} if read_only else {"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION}
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""H1-H3 (SPEC step 6): statistic, 95% interval, p-value and verdict, stored in ml.hypothesis_tests.
+"""H1-H3 and H2b (SPEC step 6): statistic, 95% interval, p-value, verdict, in ml.hypothesis_tests.
 
 Reads the populations, writes the table; the intervals and tests are ``ml.statistics.inference``.
 
@@ -12,6 +12,9 @@ and these tests measure the same tracks:
   video is not official - 1; seeded percentile bootstrap interval (groups resampled separately;
   above a million tracks the delta-method interval instead) and a one-sided Mann-Whitney U test
   (official streams tend to be larger).
+* H2b the official-video effect within artist (``ml.statistics.video_effect``): H2's tracks,
+  artist fixed effects on ln(1 + streams), lift exp(beta) - 1, cluster bootstrap over artists;
+  the same threshold, no p-value. H2's row stays the study's raw lift.
 * H3 cross-platform correlation: Pearson r of raw streams and views; Fisher-z interval and a
   one-sided Fisher-z test of rho <= 0.60. The log-log r is reported in ``method``.
 
@@ -26,7 +29,6 @@ import math
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
@@ -42,7 +44,6 @@ from ml.statistics.inference import (
     BOOTSTRAP_METHOD,
     BOOTSTRAP_RESAMPLES,
     INCONCLUSIVE,
-    NOT_EVALUATED,
     SUPPORTED,
     bootstrap_mean_lift,
     decide,
@@ -53,6 +54,8 @@ from ml.statistics.inference import (
     pearson_r,
     t_quantile,
 )
+from ml.statistics.result import HypothesisResult, not_evaluated
+from ml.statistics.video_effect import evaluate_h2_within_artist, load_within_artist_frame
 
 # Above this many tracks (both groups), 2,000 resamples would draw billions of values (minutes
 # at 10M rows); the interval of the lift then comes from the delta method for a ratio of two
@@ -98,38 +101,6 @@ H3_STATEMENT = (
 
 
 @dataclass(frozen=True)
-class HypothesisResult:
-    """One row of ml.hypothesis_tests (without computed_at, added when written)."""
-
-    hypothesis: str
-    statement: str
-    metric: str
-    estimate: float | None
-    ci_low: float | None
-    ci_high: float | None
-    p_value: float | None
-    threshold: float
-    verdict: str
-    method: str
-    n: int | None
-    run_id: str | None = None
-
-
-def _not_evaluated(common: dict[str, Any], method: str, *, n: int | None) -> HypothesisResult:
-    """A hypothesis with nothing to test yet: no estimate, no interval, the reason in `method`."""
-    return HypothesisResult(
-        **common,
-        estimate=None,
-        ci_low=None,
-        ci_high=None,
-        p_value=None,
-        verdict=NOT_EVALUATED,
-        method=method,
-        n=n,
-    )
-
-
-@dataclass(frozen=True)
 class CvScore:
     run_id: str
     mean: float
@@ -146,7 +117,7 @@ def evaluate_h1(score: CvScore | None, *, folds: int = CV_FOLDS) -> HypothesisRe
         "threshold": H1_THRESHOLD,
     }
     if score is None:
-        return _not_evaluated(
+        return not_evaluated(
             common,
             (
                 f"no training run has recorded the {STREAM_MODEL} CV R2 in ml.metrics yet: "
@@ -193,7 +164,7 @@ def evaluate_h2(official: np.ndarray, unofficial: np.ndarray, *, seed: int) -> H
     unofficial = np.asarray(unofficial, dtype=float)
     n = len(official) + len(unofficial)
     if min(len(official), len(unofficial)) < MIN_OBSERVATIONS or unofficial.mean() <= 0:
-        return _not_evaluated(
+        return not_evaluated(
             common,
             (
                 f"too few tracks to test: {len(official)} official and {len(unofficial)} "
@@ -252,7 +223,7 @@ def evaluate_h3(
     }
     n = len(streams)
     if n < MIN_OBSERVATIONS:
-        return _not_evaluated(
+        return not_evaluated(
             common,
             (
                 f"too few tracks to test: {n} with streams > 0 and views > 0 "
@@ -375,6 +346,9 @@ def compute_hypothesis_tests(
     return [
         evaluate_h1(load_cv_score(connection)),
         evaluate_h2(official, unofficial, seed=seed),
+        evaluate_h2_within_artist(
+            load_within_artist_frame(connection), seed=seed, threshold=H2_THRESHOLD
+        ),
         evaluate_h3(
             pairs["stream"].to_numpy(dtype=float),
             pairs["views"].to_numpy(dtype=float),

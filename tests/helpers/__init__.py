@@ -37,6 +37,18 @@ def isolated_settings(root: Path, raw_data_path: Path) -> Settings:
     )
 
 
+def job_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """Environment of a `python -m ml ...` subprocess on the settings' isolated paths (this
+    checkout's code first on the path)."""
+    return {
+        **settings.dbt_env(),
+        "MODELS_DIR": str(settings.models_dir),
+        "REPORTS_DIR": str(settings.reports_dir),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        **extra,
+    }
+
+
 def copy_warehouse(source: Settings, root: Path) -> Settings:
     """A private, writable copy of a warehouse (models, reports and dbt target of its own)."""
     settings = isolated_settings(root, source.raw_data_path)

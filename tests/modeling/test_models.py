@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -43,7 +44,8 @@ def trained(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory)
 
 
 def test_first_dbt_build_leaves_empty_ml_tables(built_warehouse: Settings) -> None:
-    for table in ("runs", "metrics", "feature_importance", "predictions", "hypothesis_tests"):
+    tables = ("runs", "metrics", "feature_importance", "predictions", "hypothesis_tests")
+    for table in (*tables, "calibration"):
         assert sql_rows(built_warehouse, f"select count(*) from ml.{table}") == [(0,)]
     schemas = {
         row[0] for row in sql_rows(built_warehouse, "select schema_name from duckdb_schemas()")
@@ -64,15 +66,19 @@ def test_run_is_recorded(trained: Settings) -> None:
         artifact = trained.models_dir / metadata["models"][name]["artifact_path"]
         assert registry.sha256_file(artifact) == sha
     variants = set(sql_rows(trained, "select distinct model_name, variant, split from ml.metrics"))
-    cross_validated = ("train", "test", "cv_mean", "cv_std")
+    cross_validated = ("train", "test", "cv_mean", "cv_std", "test_new_artists")
     for name in MODEL_NAMES:
-        # the audio-only classifier is cross-validated (its threshold is chosen like the model's);
-        # the audio-only regressors are estimated out-of-bag instead
-        audio = cross_validated if name == "hit_classifier" else ("train", "test", "oob")
+        # the audio-only and cold-start classifiers are cross-validated (calibrated and their
+        # thresholds chosen like the model's); the audio-only regressors are estimated
+        # out-of-bag instead, the cold-start regressors only on held-out data
+        classifier = name == "hit_classifier"
+        audio = cross_validated if classifier else ("train", "test", "oob", "test_new_artists")
+        cold = cross_validated if classifier else ("train", "test", "test_new_artists")
         assert {(v, s) for m, v, s in variants if m == name} == {
             *(("model", split) for split in cross_validated),
             *(("mean_baseline", split) for split in cross_validated),
             *(("audio_only", split) for split in audio),
+            *(("cold_start", split) for split in cold),
         }, name
     thresholds = dict(
         sql_rows(
@@ -81,9 +87,9 @@ def test_run_is_recorded(trained: Settings) -> None:
             "and metric = 'decision_threshold'",
         )
     )
-    assert set(thresholds) == {"model", "audio_only"}
+    assert set(thresholds) == {"model", "audio_only", "cold_start"}
     assert all(0.0 <= value <= 1.0 for value in thresholds.values()), thresholds
-    # the rows ml/stats.py reads for H1
+    # the rows ml/statistics/hypotheses.py reads for H1
     h1 = sql_rows(
         trained,
         "select split, value from ml.metrics where model_name = 'stream_regressor' "
@@ -95,6 +101,40 @@ def test_run_is_recorded(trained: Settings) -> None:
         for row in sql_rows(trained, "select distinct importance_type from ml.feature_importance")
     }
     assert "impurity" in importance_types and len(importance_types) >= 2
+
+
+def test_calibration_and_new_artist_metrics_are_recorded(trained: Settings) -> None:
+    [(run_id,)] = sql_rows(trained, "select distinct run_id from ml.runs")
+    metrics = metric_values(trained, run_id).set_index(["model_name", "variant", "split", "metric"])
+    value = metrics["value"]
+    for variant in ("model", "audio_only", "mean_baseline", "cold_start"):
+        for metric in ("brier", "log_loss", "ece", "mean_probability", "observed_rate"):
+            for split in ("test", "test_new_artists"):
+                assert np.isfinite(value["hit_classifier", variant, split, metric])
+    for split, variant in (("test", "model"), ("test_new_artists", "cold_start")):
+        assert 0.0 <= value["stream_regressor", variant, split, "interval_coverage_80"] <= 1.0
+    params = json.loads(
+        sql_rows(trained, "select params_json from ml.runs where model_name = 'hit_classifier'")[0][
+            0
+        ]
+    )
+    assert params["calibration_method"] in ("isotonic", "sigmoid")
+    assert params["cold_start"]["calibration_method"] in ("isotonic", "sigmoid")
+    bins = sql_rows(
+        trained,
+        "select variant, split, count(*), sum(n), min(bin), max(bin) from ml.calibration "
+        "group by all order by all",
+    )
+    [(test_rows,)] = sql_rows(trained, "select count(*) from ml.predictions where split = 'test'")
+    assert {(variant, split) for variant, split, *_ in bins} == {
+        (variant, split)
+        for variant in ("audio_only", "cold_start", "model")
+        for split in ("test", "test_new_artists")
+    }
+    for variant, split, count, tracks, low, high in bins:
+        assert (count, low, high) == (10, 1, 10), (variant, split)
+        if split == "test":
+            assert tracks == test_rows
 
 
 def test_predictions_cover_every_distinct_track_once(trained: Settings) -> None:
@@ -159,6 +199,28 @@ def test_tampered_artifact_is_refused(trained: Settings, tmp_path: Path) -> None
     artifact = models_dir / metadata["models"]["hit_classifier"]["artifact_path"]
     with artifact.open("ab") as handle:
         handle.write(b"tampered")
+    with pytest.raises(PipelineError, match="does not match its recorded sha256"):
+        registry.load_models(models_dir)
+
+
+@pytest.mark.parametrize("entry", ["cold_start", "training_artists"])
+def test_tampered_cold_start_model_or_artist_list_is_refused(
+    trained: Settings, tmp_path: Path, entry: str
+) -> None:
+    models_dir = tmp_path / "models"
+    shutil.copytree(trained.models_dir, models_dir)
+    loaded = registry.load_models(models_dir)
+    assert set(loaded.cold_start_pipelines) == MODEL_NAMES
+    assert loaded.training_artists
+    metadata = json.loads((models_dir / "model_metadata.json").read_text())
+    if entry == "cold_start":
+        artifact = (
+            models_dir / metadata["models"]["stream_regressor"]["cold_start"]["artifact_path"]
+        )
+    else:
+        artifact = models_dir / metadata["training_artists"]["artifact_path"]
+    with artifact.open("ab") as handle:
+        handle.write(b" ")
     with pytest.raises(PipelineError, match="does not match its recorded sha256"):
         registry.load_models(models_dir)
 
@@ -249,7 +311,7 @@ def test_score_cli_gives_one_row_per_input_row(
 
 
 def test_score_refuses_a_file_without_required_columns(trained: Settings, tmp_path: Path) -> None:
-    from ml.modeling.predict import score_file
+    from ml.modeling.score import score_file
 
     bad = tmp_path / "bad.csv"
     bad.write_text(",Artist,Uri\n0,a,spotify:track:x\n", encoding="utf-8")

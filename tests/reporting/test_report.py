@@ -26,6 +26,7 @@ from ml.config import Settings
 from ml.reporting import (
     NO_RUN,
     build_executive_report,
+    explore,
     print_console_summary,
     render_reports,
     report_data,
@@ -198,18 +199,19 @@ def test_report_files_parse_and_validate(fake_reports: list[Path]) -> None:
         "cv_mean",
         "cv_std",
     }
-    claims = {claim["key"]: claim for claim in payload["study_comparison"]}
-    assert {key: claim["claimed"] for key, claim in claims.items()} == {
+    claims = {claim["claim_id"]: claim for claim in payload["study_claims"]}
+    results = {
         "stream_r2": 0.847,
         "stream_cv_r2": 0.831,
         "hit_accuracy": 0.923,
         "hit_f1": 0.918,
         "youtube_r2": 0.782,
-        "correlation": 0.687,
-        "video_lift": 0.437,
+        "streams_views_correlation": 0.687,
+        "official_video_lift": 0.437,
     }
-    assert claims["stream_cv_r2"]["claimed_spread"] == 0.012
-    assert all(claim["status"] == "measured" for claim in claims.values())
+    assert {key: claims[key]["claimed_value"] for key in results} == results
+    assert claims["stream_cv_r2"]["claimed_text"] == "0.831 ± 0.012"
+    assert all(claims[key]["measured_value"] is not None for key in results)
     assert payload["insights"] and payload["recommendations"]
 
 
@@ -375,8 +377,17 @@ def test_scatter_sample_is_capped_and_deterministic(
         assert f"{group} video ({n:,})" in svgs[0]
     monkeypatch.setattr(report_data, "SCATTER_SAMPLE", 100)
     data = report_data.load_report_data(path)
-    largest = max(len(frame) for frame in data.tables.values() if frame is not None)
-    assert largest <= 100  # no query returns one row per track
+    # no query returns one row per track; the Explore tables have their own fixed caps
+    largest = max(
+        len(frame)
+        for name, frame in data.tables.items()
+        if frame is not None and not name.startswith("explore.")
+    )
+    assert largest <= 100
+    explore_rows = max(
+        len(frame) for name, frame in data.tables.items() if name.startswith("explore.")
+    )
+    assert explore_rows <= max(explore.TOP_TRACKS, explore.MAX_ARTISTS)
 
 
 def test_sentences_follow_the_numbers(fake_reports: list[Path]) -> None:
@@ -467,8 +478,9 @@ def test_render_without_a_model_run(no_run_reports: list[Path]) -> None:
     _, html = _load(no_run_reports)
     assert payload["model_run"]["status"] == NO_RUN
     assert payload["models"] == [] and payload["mv_priority"]["status"] == NO_RUN
-    claims = {claim["key"]: claim["status"] for claim in payload["study_comparison"]}
-    assert claims["stream_r2"] == "not measured yet" and claims["correlation"] == "measured"
+    claims = {claim["claim_id"]: claim for claim in payload["study_claims"]}
+    assert claims["stream_r2"]["verdict"] == "not yet measured"
+    assert claims["streams_views_correlation"]["measured_value"] is not None
     assert {item["hypothesis"]: item["verdict"] for item in payload["hypotheses"]["items"]}[
         "H1"
     ] == "not yet evaluated"

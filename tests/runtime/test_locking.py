@@ -18,7 +18,7 @@ from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import WarehouseLockedError
 from ml.runtime.locking import holder_path, lock_path, run_lock
 from ml.runtime.warehouse import LOCK_WAIT_ENV
-from tests.helpers import isolated_settings
+from tests.helpers import isolated_settings, job_env
 
 HOLD = """
 import sys, time
@@ -72,6 +72,44 @@ def test_lock_released_when_the_job_raises(tmp_path: Path) -> None:
         pass
 
 
+WAIT_THEN_HOLD = """
+import sys, time
+from pathlib import Path
+from ml.runtime.locking import run_lock
+with run_lock(Path(sys.argv[1]), retry_seconds=60, owner="waiter"):
+    print("locked", flush=True)
+    sys.stdin.readline()  # hold until told to finish
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX unlink-while-locked")
+def test_a_job_removes_its_lock_file_and_a_waiter_still_excludes_the_next(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    with run_lock(warehouse):
+        waiter = subprocess.Popen(
+            [sys.executable, "-c", WAIT_THEN_HOLD, str(warehouse)],
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)  # the waiter has opened the current lock file and polls it
+    try:
+        assert waiter.stdout is not None
+        assert waiter.stdout.readline().strip() == "locked"
+        # The old file was unlinked while locked: the waiter holds a fresh one, so a third job
+        # (which opens the path anew) must still be refused.
+        with (
+            pytest.raises(WarehouseLockedError, match="waiter"),
+            run_lock(warehouse, retry_seconds=1),
+        ):
+            pass
+    finally:
+        waiter.communicate("done\n", timeout=30)  # a clean end: the job removes its files
+    assert waiter.returncode == 0
+    assert not lock_path(warehouse).exists() and not holder_path(warehouse).exists()
+
+
 # --- whole commands in other processes --------------------------------------------------------
 
 WRITER = """
@@ -83,21 +121,11 @@ sys.stdin.read()  # held until the test closes stdin (or kills the process)
 WAIT_SECONDS = 2
 
 
-def _env(settings: Settings) -> dict[str, str]:
-    return {
-        **settings.dbt_env(),
-        "MODELS_DIR": str(settings.models_dir),
-        "REPORTS_DIR": str(settings.reports_dir),
-        "PYTHONPATH": str(REPO_ROOT),
-        LOCK_WAIT_ENV: str(WAIT_SECONDS),
-    }
-
-
 def _ml(settings: Settings, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "ml", *args],
         cwd=REPO_ROOT,
-        env=_env(settings),
+        env=job_env(settings, **{LOCK_WAIT_ENV: str(WAIT_SECONDS)}),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

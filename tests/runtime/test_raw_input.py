@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from ml.pipeline import resolve_raw_input
 from ml.runtime.errors import PipelineError
-from ml.runtime.raw_input import REQUIRED_COLUMNS, check_raw_csv
+from ml.runtime.raw_input import REQUIRED_COLUMNS, check_raw_csv, inspect_raw_csv
 from tests.helpers import FIXTURES, isolated_settings
 
 
@@ -23,10 +24,10 @@ def test_traps_fixture_has_the_real_header() -> None:
         (b"", "the file is empty"),
         (",".join(REQUIRED_COLUMNS).encode() + b"\n", "header only"),
         (",".join(REQUIRED_COLUMNS).replace("Views", "Vues").encode() + b"\n0\n", "'Views'"),
-        (b"\xef\xbb\xbf" + ",".join(REQUIRED_COLUMNS[1:]).encode() + b"\n", "empty first header"),
+        ((",".join(REQUIRED_COLUMNS) + ", artist ").encode() + b"\n0\n", "duplicated column(s)"),
         (",".join(REQUIRED_COLUMNS).encode() + b"\n0,Bj\xf6rk\n", "line 2: not valid UTF-8"),
     ],
-    ids=["empty", "header-only", "renamed-column", "missing-index-column", "latin-1"],
+    ids=["empty", "header-only", "renamed-column", "same-name-other-case", "cp1252"],
 )
 def test_bad_files_are_named_with_a_clear_message(
     tmp_path: Path, content: bytes, message: str
@@ -36,6 +37,18 @@ def test_bad_files_are_named_with_a_clear_message(
     with pytest.raises(PipelineError) as raised:
         check_raw_csv(path)
     assert str(path) in str(raised.value) and message in str(raised.value)
+
+
+def test_columns_are_found_by_name(tmp_path: Path) -> None:
+    """Any order, no index column, other case and spaces, ';' separated: all accepted."""
+    names = [f" {name.upper()}" for name in reversed(REQUIRED_COLUMNS[1:])]
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ";".join(names).encode() + b"\n" + b";" * 26 + b"\n")
+    layout = inspect_raw_csv(path)
+    assert layout.delimiter == ";" and layout.index_column is None
+    assert layout.columns["Artist"] == "ARTIST" and ("ARTIST", "Artist") in layout.loose
+    assert json.loads(layout.dbt_env("RAW_CSV")["RAW_CSV_LAYOUT"])["index"] is None
+    assert inspect_raw_csv(FIXTURES / "traps.csv").dbt_env("RAW_CSV") == {}  # standard: no env
 
 
 def test_missing_explicit_file_stops(tmp_path: Path) -> None:

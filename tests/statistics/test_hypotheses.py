@@ -91,10 +91,10 @@ def warehouse_copy(built_warehouse: Settings, tmp_path: Path) -> Settings:
 def test_hypothesis_table_before_any_training_run(warehouse_copy: Settings) -> None:
     result = stats.run_hypothesis_tests(warehouse_copy).set_index("hypothesis")
     stored = sql_frame(warehouse_copy, "select * from ml.hypothesis_tests").set_index("hypothesis")
-    assert list(stored.index) == ["H1", "H2", "H3"] == list(result.index)
+    assert list(stored.index) == ["H1", "H2", "H2b", "H3"] == list(result.index)
     assert stored.loc["H1", "verdict"] == inference.NOT_EVALUATED
     assert pd.isna(stored.loc["H1", "estimate"]) and pd.isna(stored.loc["H1", "run_id"])
-    for hypothesis in ("H2", "H3"):
+    for hypothesis in ("H2", "H2b", "H3"):
         row = stored.loc[hypothesis]
         assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
         assert row["verdict"] in {
@@ -102,17 +102,29 @@ def test_hypothesis_table_before_any_training_run(warehouse_copy: Settings) -> N
             inference.NOT_SUPPORTED,
             inference.INCONCLUSIVE,
         }
-        assert 0 <= row["p_value"] <= 1 and row["n"] > 0
-    assert list(stored["threshold"]) == [0.70, 0.30, 0.60]
+        assert row["n"] > 0
+        if hypothesis != "H2b":  # H2b: interval rule only, no p-value
+            assert 0 <= row["p_value"] <= 1
+    assert pd.isna(stored.loc["H2b", "p_value"])
+    assert list(stored["threshold"]) == [0.70, 0.30, 0.30, 0.60]
     kpis = sql_frame(warehouse_copy, "select * from marts.kpi_summary").iloc[0]
     assert stored.loc["H3", "estimate"] == pytest.approx(kpis["pearson_streams_views"], abs=1e-9)
     assert stored.loc["H2", "estimate"] == pytest.approx(
         kpis["official_video_mean_stream_lift"], rel=1e-9
     )
+    official = sql_frame(
+        warehouse_copy, "select * from marts.official_video_impact where video_group = 'official'"
+    ).iloc[0]
+    # the mart's SQL point estimate and its counts are the Python estimate's
+    assert stored.loc["H2b", "estimate"] == pytest.approx(
+        official["within_artist_stream_lift"], abs=1e-9
+    )
+    assert stored.loc["H2b", "n"] == official["within_artist_tracks"]
+    assert f"{official['within_artist_artists']} artists" in stored.loc["H2b", "method"]
 
     again = stats.run_hypothesis_tests(warehouse_copy)  # idempotent and seeded
     stored_again = sql_frame(warehouse_copy, "select * from ml.hypothesis_tests")
-    assert len(stored_again) == 3
+    assert len(stored_again) == 4
     columns = ["estimate", "ci_low", "ci_high", "p_value"]
     pd.testing.assert_frame_equal(again[columns], result.reset_index()[columns])
 
@@ -140,11 +152,15 @@ def test_h1_uses_the_latest_training_run(warehouse_copy: Settings) -> None:
     assert h1["verdict"] == inference.SUPPORTED and h1["n"] == 1000
 
 
+# the mart reads the staging view of ml.hypothesis_tests: build both
+HYPOTHESIS_MART = ["build", "--select", "stg_ml__hypothesis_tests", "hypothesis_tests"]
+
+
 @pytest.mark.slow
 def test_hypothesis_mart_builds_empty_then_full(warehouse_copy: Settings) -> None:
-    run_dbt(warehouse_copy, ["build", "--select", "hypothesis_tests"], quiet=True)
+    run_dbt(warehouse_copy, HYPOTHESIS_MART, quiet=True)
     assert len(sql_frame(warehouse_copy, "select * from marts.hypothesis_tests")) == 0
     stats.run_hypothesis_tests(warehouse_copy)
-    run_dbt(warehouse_copy, ["build", "--select", "hypothesis_tests"], quiet=True)
+    run_dbt(warehouse_copy, HYPOTHESIS_MART, quiet=True)
     mart = sql_frame(warehouse_copy, "select * from marts.hypothesis_tests order by hypothesis")
-    assert list(mart["hypothesis"]) == ["H1", "H2", "H3"]
+    assert list(mart["hypothesis"]) == ["H1", "H2", "H2b", "H3"]

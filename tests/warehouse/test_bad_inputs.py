@@ -41,9 +41,9 @@ HEADER, ROWS = _base()
 COLUMN = {name: index for index, name in enumerate(HEADER)}
 
 
-def to_csv(header: list[str], rows: Table, newline: str = "\n") -> str:
+def to_csv(header: list[str], rows: Table, newline: str = "\n", delimiter: str = ",") -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=newline).writerows([header, *rows])
+    csv.writer(buffer, lineterminator=newline, delimiter=delimiter).writerows([header, *rows])
     return buffer.getvalue()
 
 
@@ -86,6 +86,17 @@ def latin1(path: Path) -> None:
     rows = [[value.encode("latin-1", "replace").decode("latin-1") for value in r] for r in ROWS]
     path.write_bytes(to_csv(HEADER, rows).encode("latin-1"))
 
+
+def reordered() -> tuple[list[str], Table]:
+    return HEADER[::-1], [row[::-1] for row in ROWS]
+
+
+def cp1252(path: Path) -> None:
+    rows = with_value(0, "Track", "Don\u2019t Stop")  # Excel's curly apostrophe: byte 0x92
+    path.write_bytes(to_csv(HEADER, rows).encode("cp1252", "replace"))
+
+
+KEPT = {0: "kept", 1: "kept"}
 
 CASES = [
     Case("missing-file", lambda path: None, "fail", "file not found"),
@@ -179,6 +190,19 @@ CASES = [
         {0: "kept", len(ROWS): "duplicate"},
     ),
     Case("zero-views", text(to_csv(HEADER, ROWS)), "built", fates={3: "kept"}),
+    # files as people save them: columns found by header name (ml/runtime/raw_input.py)
+    Case("columns-in-another-order", text(to_csv(*reordered())), "built", fates=KEPT),
+    Case("no-index-column", text(to_csv(*drop_column(""))), "built", fates=KEPT),
+    Case("unnamed-0-index", text(to_csv(["Unnamed: 0", *HEADER[1:]], ROWS)), "built", fates=KEPT),
+    Case("semicolons", text(to_csv(HEADER, ROWS, delimiter=";")), "built", fates=KEPT),
+    Case("tabs", text(to_csv(HEADER, ROWS, delimiter="\t")), "built", fates=KEPT),
+    Case(
+        "header-other-case",
+        text(to_csv([f" {name.upper()} " for name in HEADER], ROWS)),
+        "built",
+        fates=KEPT,
+    ),
+    Case("cp1252", cp1252, "fail", "looks like Windows-1252 (cp1252)"),
 ]
 
 
@@ -209,7 +233,9 @@ def run_build(raw: Path, root: Path, dbt_dirs: dict[str, str]) -> subprocess.Com
 
 def csv_records(path: Path) -> int:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return sum(1 for _ in csv.reader(handle)) - 1
+        dialect = csv.Sniffer().sniff(handle.readline(), delimiters=",;\t")
+        handle.seek(0)
+        return sum(1 for _ in csv.reader(handle, delimiter=dialect.delimiter)) - 1
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

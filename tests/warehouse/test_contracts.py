@@ -18,7 +18,7 @@ import pytest
 
 from ml.config import Settings
 from ml.modeling.dataset import PREDICTION_COLUMNS
-from ml.modeling.predict import SCORING_RELATION, SCORING_SELECTOR
+from ml.modeling.score import REFERENCE_TABLE, SCORING_RELATION, SCORING_SELECTOR
 from ml.modeling.specs import MODEL_SPECS
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.raw_input import REQUIRED_COLUMNS
@@ -35,6 +35,7 @@ TRAINING_ONLY = {
 SCORING_ONLY = {
     "source_index": "the scores file's row_id",
     "track": "the track name, for the reader of the scores file",
+    "has_youtube_data": "the scores file's has_youtube_data (any YouTube column given)",
     "audio_was_imputed": "bookkeeping of the imputation",
     "engagement_was_filled": "bookkeeping of the zero-fill",
     "quarantine_reason": "why a row cannot be scored",
@@ -59,17 +60,25 @@ def columns(settings: Settings, relation: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def scored(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A copy of the small warehouse with the scoring models built (as `python -m ml score`
-    does) on the small raw file itself: a file of new tracks in the raw layout."""
+    does in its scratch file, here beside the training relation) on the small raw file itself:
+    a file of new tracks in the raw layout; the reference medians are the warehouse's."""
     settings = isolated_settings(
         tmp_path_factory.mktemp("contracts"), built_warehouse.raw_data_path
     )
     shutil.copy(built_warehouse.warehouse_path, settings.warehouse_path)
-    variables = {"score_input_enabled": True, "score_missing_columns": []}
+    with duckdb.connect(str(settings.warehouse_path)) as connection:
+        connection.execute(f"create schema {REFERENCE_TABLE.split('.')[0]}")
+        connection.execute(
+            f"create table {REFERENCE_TABLE} as select * from intermediate.int_audio_medians"
+        )
     run_dbt(
         settings,
-        ["run", "--select", SCORING_SELECTOR, "--vars", json.dumps(variables)],
+        ["run", "--select", SCORING_SELECTOR],
         quiet=True,
-        env_overrides={"SCORE_INPUT_PATH": str(settings.raw_data_path)},
+        env_overrides={
+            "SCORE_INPUT_ENABLED": "true",
+            "SCORE_INPUT_PATH": str(settings.raw_data_path),
+        },
     )
     return settings
 

@@ -36,7 +36,7 @@ def hypotheses_chart(hypotheses: pd.DataFrame) -> str | None:
     figure, axes = plt.subplots(len(rows), 1, figsize=(6.4, 0.95 * len(rows) + 0.5))
     axes = np.atleast_1d(axes)
     for axis, (_, row) in zip(axes, rows.iterrows(), strict=True):
-        percent = row["metric"] == "mean_stream_lift"
+        percent = row["metric"].endswith("stream_lift")  # H2 and H2b
         scale = 100.0 if percent else 1.0
         threshold = float(row["threshold"]) * scale
         axis.axvline(threshold, color=RED, linestyle="--", linewidth=1.2)

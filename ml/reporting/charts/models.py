@@ -134,6 +134,7 @@ def mv_matrix_chart(
     value_per_stream: float | None,
     max_lift: float | None,
     measured_lift: tuple[float | None, float | None, float | None] = (None, None, None),
+    measured_label: str = "measured official-video lift (H2)",
 ) -> str | None:
     """Music-video priority: how many tracks sit at each level of predicted streams (top, by
     tier: bins counted in DuckDB, ml/reporting/report_data.py) and what stream lift each video type
@@ -165,8 +166,8 @@ def mv_matrix_chart(
     top.set_title("Music-video priority: predicted streams x cost efficiency", loc="left")
     grid = np.logspace(np.log10(histogram.low), np.log10(histogram.high), 200)
     for cost, colour, label in (
-        (high_budget_cost, GREEN, f"high-budget video (USD {high_budget_cost:,.0f})"),
-        (lyric_cost, BLUE, f"lyric video (USD {lyric_cost:,.0f})"),
+        (high_budget_cost, GREEN, f"high-budget video (assumed USD {high_budget_cost:,.0f})"),
+        (lyric_cost, BLUE, f"lyric video (assumed USD {lyric_cost:,.0f})"),
     ):
         bottom.plot(
             grid, cost / (grid * value_per_stream), color=colour, linewidth=1.6, label=label
@@ -175,9 +176,7 @@ def mv_matrix_chart(
     if finite(low) and finite(high):
         bottom.axhspan(float(low), float(high), color=ORANGE, alpha=0.2, linewidth=0)
     if finite(estimate):
-        bottom.axhline(
-            float(estimate), color=ORANGE, linewidth=1.2, label="measured official-video lift (H2)"
-        )
+        bottom.axhline(float(estimate), color=ORANGE, linewidth=1.2, label=measured_label)
     if finite(max_lift):
         bottom.axhline(
             float(max_lift), color=RED, linestyle="--", linewidth=1, label="max break-even lift"

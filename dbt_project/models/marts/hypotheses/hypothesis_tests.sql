@@ -1,4 +1,4 @@
--- H1-H3 as written by `python -m ml stats` (ml/stats.py) into ml.hypothesis_tests. Built after
+-- H1-H3 as written by `python -m ml stats` (ml/statistics/hypotheses.py) into ml.hypothesis_tests. Built after
 -- the models ran; empty (not missing) on a warehouse where no model ever ran.
 with hypothesis_tests as (
     select * from {{ ref('stg_ml__hypothesis_tests') }}

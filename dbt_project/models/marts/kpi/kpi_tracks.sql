@@ -1,5 +1,5 @@
 -- The KPI population: one row per kept track (distinct Uri, not an outlier), with the flags
--- that decide which KPIs it enters. Every KPI mart and ml/stats.py read this, so the
+-- that decide which KPIs it enters. Every KPI mart and ml/statistics/hypotheses.py read this, so the
 -- populations are defined once.
 with tracks as (
     select * from {{ ref('tracks') }}

@@ -1,6 +1,12 @@
 -- What an official music video goes with: kept tracks by video group. The lift compares
 -- 'official' with 'unofficial' (a YouTube video that is not the official one), both among
 -- tracks with known streams; 'unknown' (no video matched, flag missing) is shown, never compared.
+-- The raw lift is confounded (big artists both get official videos and stream more), so the
+-- official row also carries the effect WITHIN ARTIST: least squares of ln(1 + streams) on the
+-- official flag, both demeaned within artist (artist fixed effects), over the same tracks
+-- (in_video_lift) with a known artist; only artists with both kinds of tracks inform it.
+-- Its 95% interval (cluster bootstrap over artists) is computed by `python -m ml stats`
+-- (ml/statistics/video_effect.py) and stored as row H2b of marts.hypothesis_tests.
 with tracks as (
     select * from {{ ref('kpi_tracks') }}
 ),
@@ -20,6 +26,32 @@ video_groups as (
         'unknown' as video_group,
         3 as group_order,
         'no YouTube video matched (official_video missing)' as group_description
+),
+
+demeaned as (
+    select
+        artist,
+        log_streams - avg(log_streams) over (partition by artist) as dy,
+        official_flag - avg(official_flag) over (partition by artist) as dx,
+        min(official_flag) over (partition by artist)
+        < max(official_flag) over (partition by artist) as has_both_kinds
+    from (
+        select
+            artist,
+            log_streams,
+            cast(video_group = 'official' as double) as official_flag
+        from tracks
+        where in_video_lift and artist is not null
+    )
+),
+
+within_artist as (
+    select
+        sum(dy * dx) / nullif(sum(dx * dx), 0) as within_artist_log_effect,
+        count(distinct artist) as within_artist_artists,
+        count(*) as within_artist_tracks
+    from demeaned
+    where has_both_kinds
 ),
 
 overall as (
@@ -95,6 +127,11 @@ select
     case when in_lift_comparison then {{ kpi_lift('mean_streams', 'baseline_mean_streams') }} end as mean_stream_lift,
     case when in_lift_comparison then {{ kpi_lift('median_streams', 'baseline_median_streams') }} end as median_stream_lift,
     case when in_lift_comparison then {{ kpi_lift('mean_views', 'baseline_mean_views') }} end as mean_views_lift,
-    case when in_lift_comparison then {{ kpi_lift('median_views', 'baseline_median_views') }} end as median_views_lift
+    case when in_lift_comparison then {{ kpi_lift('median_views', 'baseline_median_views') }} end as median_views_lift,
+    case when video_group = 'official' then within_artist.within_artist_log_effect end as within_artist_log_effect,
+    case when video_group = 'official' then exp(within_artist.within_artist_log_effect) - 1 end as within_artist_stream_lift,
+    case when video_group = 'official' then within_artist.within_artist_artists end as within_artist_artists,
+    case when video_group = 'official' then within_artist.within_artist_tracks end as within_artist_tracks
 from joined
+cross join within_artist
 order by group_order

@@ -1,8 +1,40 @@
 -- Music-video priority matrix: predicted streams x cost efficiency, one row per scored track.
--- A high-budget video is recommended only for the top var('mv_high_budget_top_share') of
--- predicted streams, a lyric video otherwise; costs and the value of a stream are dbt vars.
+-- A high-budget video is recommended only for the top mv_high_budget_top_share of predicted
+-- streams, a lyric video otherwise. Costs, the value of a stream and the thresholds are
+-- ASSUMPTIONS (dbt vars), read from the one row of marts.score_assumptions.
+-- Expected incremental streams = predicted streams x the official-video effect: the effect
+-- WITHIN ARTIST (H2b of ml.hypothesis_tests, `python -m ml stats`) when it was estimated, else
+-- the raw lift of marts.official_video_impact (confounded by artist size); video_effect_source
+-- says which one. Both are observational: planning figures, not a causal forecast.
 with scores as (
     select * from {{ ref('track_scores') }}
+),
+
+assumptions as (
+    select * from {{ ref('score_assumptions') }}
+),
+
+within_artist as (
+    select max(estimate) as lift
+    from {{ ref('stg_ml__hypothesis_tests') }}
+    where hypothesis = 'H2b' and estimate is not null
+),
+
+raw_lift as (
+    select max(mean_stream_lift) as lift
+    from {{ ref('official_video_impact') }}
+    where video_group = 'official'
+),
+
+video_effect as (
+    select
+        coalesce(within_artist.lift, raw_lift.lift) as video_effect_lift,
+        case
+            when within_artist.lift is not null then 'within_artist'
+            when raw_lift.lift is not null then 'raw'
+        end as video_effect_source
+    from within_artist
+    cross join raw_lift
 ),
 
 ranked as (
@@ -16,41 +48,51 @@ ranked as (
 
 recommended as (
     select
-        *,
-        predicted_streams_top_share <= {{ var('mv_high_budget_top_share') }} as in_top_predicted,
+        ranked.*,
+        assumptions.mv_high_budget_video_cost,
+        assumptions.mv_lyric_video_cost,
+        assumptions.mv_value_per_stream,
+        assumptions.mv_max_break_even_lift,
+        video_effect.video_effect_lift,
+        video_effect.video_effect_source,
+        ranked.predicted_streams_top_share <= assumptions.mv_high_budget_top_share as in_top_predicted,
         case
-            when predicted_streams_top_share <= {{ var('mv_high_budget_top_share') }}
+            when ranked.predicted_streams_top_share <= assumptions.mv_high_budget_top_share
                 then 'high_budget'
             else 'lyric'
         end as recommended_video,
         case
-            when predicted_streams_top_share <= {{ var('mv_high_budget_top_share') }}
-                then cast({{ var('mv_high_budget_video_cost') }} as double)
-            else cast({{ var('mv_lyric_video_cost') }} as double)
+            when ranked.predicted_streams_top_share <= assumptions.mv_high_budget_top_share
+                then assumptions.mv_high_budget_video_cost
+            else assumptions.mv_lyric_video_cost
         end as recommended_video_cost
     from ranked
+    cross join assumptions
+    cross join video_effect
 ),
 
 economics as (
     select
         *,
-        {{ mv_stream_value('predicted_streams') }} as predicted_stream_value,
-        {{ mv_cost_efficiency('recommended_video_cost', 'predicted_streams') }} as cost_efficiency,
-        {{ mv_break_even_lift('recommended_video_cost', 'predicted_streams') }} as break_even_lift,
-        {{ mv_break_even_lift(var('mv_high_budget_video_cost'), 'predicted_streams') }} as high_budget_break_even_lift,
-        {{ mv_break_even_lift(var('mv_lyric_video_cost'), 'predicted_streams') }} as lyric_break_even_lift
+        {{ mv_stream_value('predicted_streams', 'mv_value_per_stream') }} as predicted_stream_value,
+        {{ mv_cost_efficiency('recommended_video_cost', 'predicted_streams', 'mv_value_per_stream') }} as cost_efficiency,
+        {{ mv_break_even_lift('recommended_video_cost', 'predicted_streams', 'mv_value_per_stream') }} as break_even_lift,
+        {{ mv_break_even_lift('mv_high_budget_video_cost', 'predicted_streams', 'mv_value_per_stream') }} as high_budget_break_even_lift,
+        {{ mv_break_even_lift('mv_lyric_video_cost', 'predicted_streams', 'mv_value_per_stream') }} as lyric_break_even_lift,
+        predicted_streams * video_effect_lift as expected_incremental_streams
     from recommended
 ),
 
 tiered as (
     select
         *,
-        coalesce(break_even_lift <= {{ var('mv_max_break_even_lift') }}, false) as is_cost_efficient,
+        {{ mv_stream_value('expected_incremental_streams', 'mv_value_per_stream') }} as expected_incremental_value,
+        coalesce(break_even_lift <= mv_max_break_even_lift, false) as is_cost_efficient,
         case
-            when in_top_predicted and coalesce(break_even_lift <= {{ var('mv_max_break_even_lift') }}, false)
+            when in_top_predicted and coalesce(break_even_lift <= mv_max_break_even_lift, false)
                 then 'P1 high-budget video'
             when in_top_predicted then 'P2 high-budget video, check budget'
-            when coalesce(break_even_lift <= {{ var('mv_max_break_even_lift') }}, false)
+            when coalesce(break_even_lift <= mv_max_break_even_lift, false)
                 then 'P3 lyric video'
             else 'P4 lyric video, low priority'
         end as priority_tier
@@ -81,5 +123,11 @@ select
     lyric_break_even_lift,
     is_cost_efficient,
     priority_tier,
-    cast(row_number() over (order by priority_tier asc, cost_efficiency desc nulls last, uri asc) as bigint) as priority_rank
+    cast(row_number() over (order by priority_tier asc, cost_efficiency desc nulls last, uri asc) as bigint) as priority_rank,
+    video_effect_lift,
+    video_effect_source,
+    expected_incremental_streams,
+    expected_incremental_value,
+    expected_incremental_value - recommended_video_cost as expected_net_value,
+    coalesce(break_even_lift <= video_effect_lift, false) as pays_off_at_video_effect
 from tiered

@@ -1,5 +1,6 @@
--- The assumptions (dbt vars) that mv_priority_matrix and ar_checklist were built with, as one
--- row, so reports and analysts read the values actually used. Built in the same dbt pass as
+-- The ASSUMPTIONS (dbt vars, documented defaults in dbt_project.yml; planning inputs, not
+-- measured) that mv_priority_matrix and ar_checklist were built with, as one row, so reports and
+-- analysts read the values actually used; mv_priority_matrix takes its cost axis from here. Built in the same dbt pass as
 -- those marts (it depends on ml.runs: run_id is the latest training run, null before any).
 select
     {{ latest_run_id(ref('stg_ml__runs')) }} as run_id,

@@ -26,6 +26,7 @@ select
     predictions.run_id,
     runs.run_created_at,
     predictions.split,
+    predictions.model_variant,
     tracks.is_outlier,
     tracks.has_youtube_video,
     tracks.official_video,

@@ -9,5 +9,6 @@ select
     hit_probability,
     predicted_hit,
     predicted_log_views,
-    predicted_views
+    predicted_views,
+    model_variant
 from {{ source('ml', 'predictions') }}
