@@ -49,7 +49,8 @@ RUN_COLUMNS = re.compile(r"run_id$|_at$")
 RELATION_SOURCE = re.compile(
     r"^(?P<schema>ml|marts)\.(?P<table>\w+)\[(?P<keys>[^\]]+)\](?:\.(?P<column>\w+))?$"
 )
-# marts.kpi_summary.hit_rate, marts.kpi_summary.rows_outlier_by_column['tempo'] (one-row marts)
+# marts.kpi_summary.hit_rate, marts.kpi_summary.rows_outlier_by_column['tempo'] (one-row marts),
+# marts.mv_priority_matrix.video_effect_lift (video_effect_source = ...) (constant columns)
 COLUMN_SOURCE = re.compile(r"^marts\.(?P<table>\w+)\.(?P<expr>\w+(?:\['\w+'\])?)(?: \(.*\))?$")
 # marts.mv_priority_matrix: count(*) where priority_tier like 'P1%'
 AGGREGATE_SOURCE = re.compile(
@@ -180,7 +181,10 @@ def _resolve(connection: duckdb.DuckDBPyConnection, source: str) -> tuple[bool, 
         # regressor, which training estimates out-of-bag instead)
         return True, rows[0][0] if rows else None
     if match := COLUMN_SOURCE.match(source):
-        rows = connection.execute(f"select {match['expr']} from marts.{match['table']}").fetchall()
+        # a one-row mart, or a column constant over the mart (the parenthesis says why)
+        rows = connection.execute(
+            f"select distinct {match['expr']} from marts.{match['table']}"
+        ).fetchall()
         assert len(rows) == 1, source
         return True, rows[0][0]
     if match := AGGREGATE_SOURCE.match(source):
