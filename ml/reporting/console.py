@@ -10,10 +10,48 @@ from typing import Any
 
 from ml.config import Settings
 from ml.reporting.formatting import fmt_count, fmt_lift, fmt_score, fmt_share
-from ml.reporting.labels import AUDIO_ONLY, MEAN_BASELINE, METRIC_LABELS, MODEL, TEST
+from ml.reporting.labels import AUDIO_ONLY, BRIER, MEAN_BASELINE, METRIC_LABELS, MODEL, TEST
 from ml.reporting.mv_priority import NO_RUN
 from ml.reporting.render import REPORT_HTML, REPORT_JSON
 from ml.reporting.study_claims import claimed_values, verdict_counts
+
+
+def _model_quality_lines(model: dict[str, Any]) -> list[str]:
+    """Known vs new artists (lead metric), the interval's coverage, the hit probability's
+    reliability: one short line each, from the report's model entry."""
+    lines = []
+    audiences = model["by_audience"]["audiences"]
+    if all(a["score"]["value"] is not None for a in audiences):
+        label = METRIC_LABELS[model["by_audience"]["metric"]]
+        known, new = audiences
+        lines.append(
+            f"    {label}: catalog artists {fmt_score(known['score']['value'])}, new artists "
+            f"(cold start) {fmt_score(new['score']['value'])} "
+            f"(audio-only {fmt_score(new['audio_only']['value'])})"
+        )
+    interval = model.get("interval")
+    if interval and interval["known_artist"]["value"] is not None:
+        lines.append(
+            f"    80% interval covers {fmt_share(interval['known_artist']['value'])} of held-out "
+            f"tracks (new artists {fmt_share(interval['new_artist']['value'])})"
+        )
+    calibration = model.get("calibration")
+    if calibration and calibration["max_gap"] is not None:
+        test = {row["metric"]: row for row in model["metrics"] if row["split"] == TEST}
+        brier = test.get(BRIER)
+        verdict = "within" if calibration["within_tolerance"] else "NOT within"
+        lines.append(
+            "    hit probability: "
+            + (
+                ""
+                if brier is None
+                else f"Brier {fmt_score(brier[MODEL]['value'])} "
+                f"(base rate {fmt_score(brier[MEAN_BASELINE]['value'])}), "
+            )
+            + f"largest bin gap {fmt_score(calibration['max_gap']['value'])} ({verdict} "
+            f"{calibration['tolerance']:.2f}, bins >= {calibration['min_bin_tracks']} tracks)"
+        )
+    return lines
 
 
 def console_summary(report: dict[str, Any], html_path: Path | None = None) -> str:
@@ -59,6 +97,7 @@ def console_summary(report: dict[str, Any], html_path: Path | None = None) -> st
             if metric in test
         ]
         lines.append(f"  {model['model_name']} (test): " + "; ".join(parts))
+        lines += _model_quality_lines(model)
     summary = {key: item["value"] for key, item in report["mv_priority"]["summary"].items()}
     if summary:
         lines.append(

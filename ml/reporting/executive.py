@@ -16,10 +16,16 @@ import json
 from typing import Any
 
 from ml.config import Settings
-from ml.modeling.specs import MODEL_SPECS, SPLITS, VARIANTS
-from ml.reporting.figures import Lookup, checklist_segment, figure, have, number, text
+from ml.modeling.specs import MODEL_SPECS
+from ml.reporting.figures import Lookup, checklist_segment, figure, number, text
 from ml.reporting.insights import insights
-from ml.reporting.labels import LEAD_METRICS, MODEL_LABELS, report_metrics
+from ml.reporting.labels import LEAD_METRICS, MODEL_LABELS
+from ml.reporting.model_quality import (
+    hit_calibration,
+    interval_coverage,
+    metric_rows,
+    quality_by_audience,
+)
 from ml.reporting.mv_priority import NO_RUN, mv_priority
 from ml.reporting.recommendations import recommendations
 from ml.reporting.report_data import ReportData
@@ -165,15 +171,6 @@ def _models(data: ReportData, look: Lookup) -> list[dict[str, Any]]:
     models = []
     for spec in MODEL_SPECS:
         model = spec.name
-        rows = []
-        for metric in report_metrics(spec):
-            for split in SPLITS:
-                values = {
-                    variant: look.metric(model, variant, split, metric) for variant in VARIANTS
-                }
-                if not any(have(item) for item in values.values()):
-                    continue
-                rows.append({"metric": metric, "split": split, **values})
         run_row = None
         if runs is not None:
             match = runs[runs["model_name"] == model]
@@ -187,7 +184,10 @@ def _models(data: ReportData, look: Lookup) -> list[dict[str, Any]]:
                 "n_train": None if run_row is None else number(run_row["n_train"]),
                 "n_test": None if run_row is None else number(run_row["n_test"]),
                 "lead_metrics": list(LEAD_METRICS[model]),
-                "metrics": rows,
+                "metrics": metric_rows(look, spec),
+                "by_audience": quality_by_audience(look, spec),
+                "interval": interval_coverage(look, spec),
+                "calibration": hit_calibration(data, look, spec),
             }
         )
     return models

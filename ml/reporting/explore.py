@@ -64,10 +64,11 @@ order by stream_rank, artist
 limit ?
 """
 ARTISTS_TOTAL = "select count(*) as n from marts.kpi_by_artist"
-VIDEO_PRIORITY = """
-select
-    priority_rank, artist, track, priority_tier, recommended_video, has_official_video,
-    predicted_streams, hit_probability, break_even_lift, split
+# The columns of a video-priority row shown in the report (top candidates, Explore's list).
+MV_ROW_COLUMNS = """priority_rank, artist, track, priority_tier, recommended_video,
+    has_official_video, predicted_streams, hit_probability, break_even_lift, split"""
+VIDEO_PRIORITY = f"""
+select {MV_ROW_COLUMNS}
 from marts.mv_priority_matrix
 order by priority_rank
 limit ?

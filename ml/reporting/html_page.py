@@ -10,7 +10,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ml.modeling.specs import SPLITS, VARIANTS, spec_by_name
+from ml.modeling.specs import ALL_SPLITS, ALL_VARIANTS, VARIANTS, spec_by_name
 from ml.reporting import labels
 from ml.reporting.charts import market, models
 from ml.reporting.explore import explore_context
@@ -25,6 +25,7 @@ from ml.reporting.formatting import (
     fmt_usd,
     short_source,
 )
+from ml.reporting.model_quality import HIT_CALIBRATION, MIN_BIN_TRACKS
 from ml.reporting.mv_priority import NO_RUN
 from ml.reporting.report_data import ReportData
 from ml.reporting.sentences import hypothesis_item
@@ -114,6 +115,9 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
             ("hit F1", labels.HIT, labels.F1, claims.get("hit_f1")),
         ):
             values = {v: value_of(look.metric(model, v, labels.TEST, metric)) for v in VARIANTS}
+            values[labels.COLD_START] = value_of(
+                look.metric(model, labels.COLD_START, labels.NEW_ARTISTS, metric)
+            )
             quality_rows.append((label, values, claim))
     cutoff = report["mv_priority"].get("summary", {}).get("top_cutoff_streams")
     assumptions = {a["key"]: a["value"] for a in report["mv_priority"]["assumptions"]}
@@ -129,6 +133,7 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
         "hypotheses": market.hypotheses_chart(data.table("marts.hypothesis_tests")),
         "model_quality": models.model_quality_chart(quality_rows) if quality_rows else None,
         "importance": models.importance_chart(data.importances) if data.has_run else None,
+        "reliability": models.reliability_chart(data.table(HIT_CALIBRATION), MIN_BIN_TRACKS),
         "streams_views": market.streams_views_chart(
             data.table("correlation_pairs"),
             None if kpis is None else number(kpis["pearson_streams_views"]),
@@ -156,9 +161,16 @@ def build_charts(report: dict[str, Any], data: ReportData) -> dict[str, Markup |
     return {name: (Markup(svg) if svg else None) for name, svg in built.items()}
 
 
+def _split_values(cells: dict, metric: str, split: str) -> dict[str, Any]:
+    """{variant: value} of one metric on one split (None where not measured)."""
+    row = cells.get((metric, split))
+    return {v: None if row is None else row[v]["value"] for v in ALL_VARIANTS}
+
+
 def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per model: one row per metric (lead metrics first) with test values for the model and its
-    baselines, the model's CV mean and sd, and its in-sample (train) value."""
+    """Per model: one row per metric (lead metrics first) with the held-out values of the model
+    and its baselines on tracks of catalog artists (test) and on tracks of new artists
+    (test_new_artists), the model's CV mean and sd, and its in-sample (train) value."""
     tables = []
     for model in report["models"]:
         cells = {(row["metric"], row["split"]): row for row in model["metrics"]}
@@ -166,22 +178,17 @@ def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
         order = list(model["lead_metrics"]) + [m for m in names if m not in model["lead_metrics"]]
         rows = []
         for metric in order:
-            if not any((metric, split) in cells for split in SPLITS):
+            if not any((metric, split) in cells for split in ALL_SPLITS):
                 continue
-
-            def model_value(split: str, metric: str = metric, cells: dict = cells) -> Any:
-                row = cells.get((metric, split))
-                return None if row is None else row[labels.MODEL]["value"]
-
-            test = cells.get((metric, labels.TEST))
             rows.append(
                 {
                     "metric": metric,
                     "lead": metric in model["lead_metrics"],
-                    "test": {v: None if test is None else test[v]["value"] for v in VARIANTS},
-                    "cv_mean": model_value(labels.CV_MEAN),
-                    "cv_std": model_value(labels.CV_STD),
-                    "train": model_value(labels.TRAIN),
+                    "test": _split_values(cells, metric, labels.TEST),
+                    "new": _split_values(cells, metric, labels.NEW_ARTISTS),
+                    "cv_mean": _split_values(cells, metric, labels.CV_MEAN)[labels.MODEL],
+                    "cv_std": _split_values(cells, metric, labels.CV_STD)[labels.MODEL],
+                    "train": _split_values(cells, metric, labels.TRAIN)[labels.MODEL],
                 }
             )
         tables.append(
@@ -193,6 +200,24 @@ def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return tables
+
+
+def _probability_quality(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Brier, log loss and ECE of the hit probability on held-out tracks of catalog artists
+    (model, audio-only, base rate) and of new artists (cold-start model)."""
+    rows = []
+    for model in report["models"]:
+        cells = {(row["metric"], row["split"]): row for row in model["metrics"]}
+        for metric in labels.PROBABILITY_QUALITY:
+            if (metric, labels.TEST) in cells:
+                rows.append(
+                    {
+                        "metric": metric,
+                        "test": _split_values(cells, metric, labels.TEST),
+                        "new": _split_values(cells, metric, labels.NEW_ARTISTS),
+                    }
+                )
+    return rows
 
 
 def _scatter(data: ReportData) -> dict[str, Any]:
@@ -218,6 +243,7 @@ def render_html(
         report=report,
         charts=chart_svgs,
         model_tables=_model_tables(report),
+        probability_quality=_probability_quality(report),
         no_run=NO_RUN,
         hypotheses=report["hypotheses"]["items"],
         checklist=_records(checklist),

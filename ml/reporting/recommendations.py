@@ -125,8 +125,9 @@ def _hit_model_use(look: Lookup) -> Sentence:
     roc, pr, chance_pr, precision, recall, base_accuracy = figures
     if roc["value"] >= 0.75 and pr["value"] >= 2 * chance_pr["value"]:
         text = (
-            "Use the hit probability to rank demos and releases: it finds hits far better than "
-            f"chance (PR-AUC {fmt_score(pr['value'])} vs {fmt_score(chance_pr['value'])})"
+            "Use the calibrated hit probability to rank demos and releases: it finds hits far "
+            f"better than chance (PR-AUC {fmt_score(pr['value'])} vs "
+            f"{fmt_score(chance_pr['value'])})"
         )
     elif roc["value"] < 0.6:
         text = (
@@ -135,7 +136,7 @@ def _hit_model_use(look: Lookup) -> Sentence:
         )
     else:
         text = (
-            "Use the hit probability only as a weak ranking signal (ROC-AUC "
+            "Use the calibrated hit probability only as a weak ranking signal (ROC-AUC "
             f"{fmt_score(roc['value'])}, PR-AUC {fmt_score(pr['value'])} vs "
             f"{fmt_score(chance_pr['value'])} by chance)"
         )
@@ -162,8 +163,8 @@ def _scouting(report: dict[str, Any], data: ReportData) -> Sentence:
         )
 
     model_hint = (
-        "; rank by the model's hit probability instead (its held-out bands are in the A&R "
-        "checklist)"
+        "; rank by the model's calibrated hit probability instead (its held-out bands are in "
+        "the A&R checklist)"
         if data.has_run
         else ""
     )

@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ml.reporting.explore import load_explore
+from ml.reporting.explore import MV_ROW_COLUMNS, load_explore
 from ml.runtime.data_source import DataSource, load_data_source
 from ml.runtime.warehouse import session
 
@@ -34,6 +34,7 @@ QUERIES: dict[str, str] = {
     "marts.ar_checklist": "select * from marts.ar_checklist order by checklist_order",
     "marts.score_assumptions": "select * from marts.score_assumptions",
     "marts.study_claims": "select * from marts.study_claims order by claim_order",
+    "marts.hit_calibration": "select * from marts.hit_calibration order by variant, bin",
     "ml.runs": "select * from ml.runs order by created_at desc, run_id desc, model_name",
 }
 OUTLIERS_BY_COLUMN = (
@@ -100,10 +101,8 @@ where priority_tier is not null
 group by priority_tier
 order by priority_tier
 """
-MV_TOP_CANDIDATES = """
-select
-    priority_rank, artist, track, priority_tier, recommended_video, has_official_video,
-    predicted_streams, hit_probability, break_even_lift, split
+MV_TOP_CANDIDATES = f"""
+select {MV_ROW_COLUMNS}
 from marts.mv_priority_matrix
 where not has_official_video
 order by priority_rank

@@ -54,7 +54,7 @@ from ml.statistics.inference import (
     pearson_r,
     t_quantile,
 )
-from ml.statistics.result import HypothesisResult, not_evaluated
+from ml.statistics.result import HypothesisResult, interval_result, not_evaluated, result_row
 from ml.statistics.video_effect import evaluate_h2_within_artist, load_within_artist_frame
 
 # Above this many tracks (both groups), 2,000 resamples would draw billions of values (minutes
@@ -134,13 +134,10 @@ def evaluate_h1(score: CvScore | None, *, folds: int = CV_FOLDS) -> HypothesisRe
             f"95% interval = cv_mean +- t(0.975, {folds - 1}) * cv_std / sqrt({folds}) "
             f"(t = {t:.3f}; folds share training data, so it is optimistic)"
         )
-    return HypothesisResult(
-        **common,
-        estimate=score.mean,
-        ci_low=low,
-        ci_high=high,
-        p_value=None,
-        verdict=decide(score.mean, low, high, H1_THRESHOLD),
+    return interval_result(
+        common,
+        score.mean,
+        (low, high),
         method=(
             f"{STREAM_MODEL} {folds}-fold CV R2 (ml.metrics variant 'model', splits cv_mean and "
             f"cv_std) of the latest run recording it; {interval}; supported when the interval "
@@ -189,11 +186,10 @@ def evaluate_h2(official: np.ndarray, unofficial: np.ndarray, *, seed: int) -> H
     verdict = decide(estimate, low, high, H2_THRESHOLD)
     if verdict == SUPPORTED and p_value >= ALPHA:
         verdict = INCONCLUSIVE
-    return HypothesisResult(
-        **common,
-        estimate=estimate,
-        ci_low=low,
-        ci_high=high,
+    return result_row(
+        common,
+        estimate,
+        (low, high),
         p_value=p_value,
         verdict=verdict,
         method=(
@@ -236,11 +232,10 @@ def evaluate_h3(
     if log_streams is not None and log_views is not None:
         log_r = pearson_r(log_streams, log_views)
         log_note = f"; log-log Pearson r = {log_r:.3f} (reported, not part of the verdict)"
-    return HypothesisResult(
-        **common,
-        estimate=result.r,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
+    return result_row(
+        common,
+        result.r,
+        (result.ci_low, result.ci_high),
         p_value=result.p_value,
         verdict=decide(result.r, result.ci_low, result.ci_high, H3_THRESHOLD),
         method=(

@@ -27,8 +27,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ml.statistics.inference import CONFIDENCE, decide
-from ml.statistics.result import HypothesisResult, not_evaluated
+from ml.statistics.inference import CONFIDENCE
+from ml.statistics.result import HypothesisResult, interval_result, not_evaluated
 
 HYPOTHESIS = "H2b"
 METRIC = "within_artist_stream_lift"
@@ -148,13 +148,10 @@ def evaluate_h2_within_artist(
             n=None if fit is None else fit.tracks,
         )
     low, high = cluster_bootstrap_lift(sums, seed=seed)
-    return HypothesisResult(
-        **common,
-        estimate=fit.lift,
-        ci_low=low,
-        ci_high=high,
-        p_value=None,
-        verdict=decide(fit.lift, low, high, threshold),
+    return interval_result(
+        common,
+        fit.lift,
+        (low, high),
         method=(
             "within-artist (artist fixed effects) least squares of ln(1 + streams) on the "
             "official-video flag, both demeaned within artist, beta = sum(dy*dx) / sum(dx*dx), "

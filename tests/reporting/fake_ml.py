@@ -20,6 +20,7 @@ import pandas as pd
 
 from ml.modeling.specs import (
     ALL_VARIANTS,
+    CALIBRATION_BINS,
     DECISION_THRESHOLD,
     HIT_CLASSIFIER,
     METRIC_ACCURACY,
@@ -57,6 +58,9 @@ from ml.modeling.specs import (
     ModelSpec,
     metric_names,
 )
+
+# variants with a reliability table (the base rate is one constant probability)
+RELIABILITY_VARIANTS = (VARIANT_MODEL, VARIANT_AUDIO_ONLY, VARIANT_COLD_START)
 
 FAKE_RUN_ID = "20240601T120000Z-fake0001"
 FAKE_CREATED_AT = datetime(2024, 6, 1, 12, 0, 0)
@@ -100,12 +104,12 @@ _CLASSIFICATION = {
         METRIC_ACCURACY: 0.90,
     },
 }
+# probability quality on every split (the base rate's Brier is p(1-p) of a 10% hit rate)
 _CALIBRATION = {
-    METRIC_BRIER: 0.08,
-    METRIC_LOG_LOSS: 0.29,
-    METRIC_ECE: 0.03,
-    METRIC_MEAN_PROBABILITY: 0.11,
-    METRIC_OBSERVED_RATE: 0.10,
+    VARIANT_MODEL: {METRIC_BRIER: 0.065, METRIC_LOG_LOSS: 0.22, METRIC_ECE: 0.012},
+    VARIANT_AUDIO_ONLY: {METRIC_BRIER: 0.089, METRIC_LOG_LOSS: 0.31, METRIC_ECE: 0.015},
+    VARIANT_MEAN_BASELINE: {METRIC_BRIER: 0.09, METRIC_LOG_LOSS: 0.325, METRIC_ECE: 0.004},
+    VARIANT_COLD_START: {METRIC_BRIER: 0.074, METRIC_LOG_LOSS: 0.26, METRIC_ECE: 0.018},
 }
 _COVERAGE = 0.78  # interval_coverage_80 of a fitted regressor on held-out tracks
 _THRESHOLDS = {VARIANT_MODEL: 0.41, VARIANT_AUDIO_ONLY: 0.33, VARIANT_COLD_START: 0.38}
@@ -163,7 +167,9 @@ def _values(spec: ModelSpec, variant: str, split: str) -> dict[str, float]:
         known = {
             name: min(value + shift / 5, 1.0) for name, value in _CLASSIFICATION[variant].items()
         }
-        known.update(_CALIBRATION)
+        known.update(_CALIBRATION[variant])
+        known[METRIC_MEAN_PROBABILITY] = 0.1 + _CALIBRATION[variant][METRIC_ECE] / 2
+        known[METRIC_OBSERVED_RATE] = 0.1
     values = {name: known.get(name, _OTHER_METRIC_VALUE) for name in metric_names(spec.task)}
     held_out = split in (SPLIT_TEST, SPLIT_TEST_NEW_ARTISTS)
     if spec.task == "regression" and held_out and variant != VARIANT_MEAN_BASELINE:
@@ -185,6 +191,25 @@ def fake_metric_rows(run_id: str) -> list[tuple]:
                 rows.append(
                     (run_id, spec.name, variant, SPLIT_TRAIN, DECISION_THRESHOLD, threshold)
                 )
+    return rows
+
+
+def calibration_rows(run_id: str, variants: tuple[str, ...] = RELIABILITY_VARIANTS) -> list[tuple]:
+    """ml.calibration rows of the hit classifier on held-out tracks: CALIBRATION_BINS bins per
+    variant, fewer tracks in the higher bins, the observed rate within 0.03 of the prediction
+    (the model) or further off (the others)."""
+    rows: list[tuple] = []
+    for offset, variant in enumerate(variants):
+        for index in range(CALIBRATION_BINS):
+            low, high = index / CALIBRATION_BINS, (index + 1) / CALIBRATION_BINS
+            n = max(2000 // (index + 1) ** 2, 3)
+            predicted = low + 0.4 / CALIBRATION_BINS
+            gap = (0.02 if index % 2 else -0.02) * (1 + 2 * offset)
+            observed = min(max(predicted + gap, 0.0), 1.0)
+            rows.append(
+                (run_id, "hit_classifier", variant, SPLIT_TEST, index + 1, low, high, predicted,
+                 observed, n)
+            )  # fmt: skip
     return rows
 
 
@@ -248,7 +273,7 @@ def insert_fake_run(
         predictions = _predictions(connection, run_id, seed)
         n_test = int((predictions["split"] == SPLIT_TEST).sum())
         n_train = int((predictions["split"] == SPLIT_TRAIN).sum())
-        for table in ("runs", "metrics", "feature_importance", "predictions"):
+        for table in ("runs", "metrics", "feature_importance", "predictions", "calibration"):
             connection.execute(f"delete from ml.{table}")
         for spec in MODEL_SPECS:
             connection.execute(
@@ -279,6 +304,10 @@ def insert_fake_run(
         )
         connection.executemany(
             "insert into ml.feature_importance values (?, ?, ?, ?, ?, ?)", _importance_rows(run_id)
+        )
+        connection.executemany(
+            "insert into ml.calibration values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            calibration_rows(run_id),
         )
         connection.register("fake_predictions", predictions)
         connection.execute("insert into ml.predictions by name select * from fake_predictions")

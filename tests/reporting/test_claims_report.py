@@ -30,7 +30,13 @@ from tests.helpers import copy_warehouse
 from tests.reporting.fake_ml import FAKE_RUN_ID, insert_fake_run
 
 # study_claims alone: its pre-model inputs are built by the first pass
-BUILD_CLAIMS = ["build", "--select", "study_claims", "--exclude-resource-type", "unit_test"]
+BUILD_CLAIMS = [
+    "build",
+    "--select",
+    "+study_claims,source:ml+",
+    "--exclude-resource-type",
+    "unit_test",
+]
 SECTION = re.compile(r'<section id="claims">(.*?)</section>', re.S)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from ml.modeling.specs import MODEL_NAMES, VARIANTS
+from ml.modeling.specs import MODEL_NAMES
 from ml.reporting.charts.svg import (
     BLUE,
     GREEN,
@@ -24,10 +24,26 @@ from ml.reporting.charts.svg import (
     styled,
     to_svg,
 )
-from ml.reporting.labels import AUDIO_ONLY, HIT, MEAN_BASELINE, MODEL, VARIANT_LABELS
+from ml.reporting.labels import (
+    AUDIO_ONLY,
+    COLD_START,
+    HIT,
+    MEAN_BASELINE,
+    MODEL,
+    VARIANT_LABELS,
+)
 from ml.reporting.report_data import TierHistogram
 
-VARIANT_COLOURS = {MODEL: BLUE, AUDIO_ONLY: ORANGE, MEAN_BASELINE: GREY}
+VARIANT_COLOURS = {MODEL: BLUE, AUDIO_ONLY: ORANGE, MEAN_BASELINE: GREY, COLD_START: PURPLE}
+# the bars of the quality chart: the three variants on held-out tracks of catalog artists, then
+# the cold-start model on held-out artists (key of the values, legend label)
+QUALITY_BARS = (
+    (MODEL, VARIANT_LABELS[MODEL]),
+    (AUDIO_ONLY, VARIANT_LABELS[AUDIO_ONLY]),
+    (MEAN_BASELINE, VARIANT_LABELS[MEAN_BASELINE]),
+    (COLD_START, "cold start, new artists"),
+)
+RELIABILITY_VARIANTS = (MODEL, COLD_START)
 TIER_COLOURS = {
     "P1 high-budget video": GREEN,
     "P2 high-budget video, check budget": ORANGE,
@@ -41,23 +57,24 @@ def model_quality_chart(
     rows: Sequence[tuple[str, dict[str, float | None], float | None]],
 ) -> str | None:
     """Grouped bars: each headline metric for the model, the audio-only forest and the
-    mean / base-rate baseline, with the study's claim as a marker. rows: (label, values by
-    variant, claim)."""
+    mean / base-rate baseline on held-out tracks of catalog artists, and the cold-start model on
+    held-out artists, with the study's claim as a marker. rows: (label, values by QUALITY_BARS
+    key, claim)."""
     rows = [row for row in rows if any(finite(v) for v in row[1].values())]
     if not rows:
         return None
     figure, axis = plt.subplots(figsize=(6.4, 3.4))
-    width = 0.26
+    width = 0.2
     positions = np.arange(len(rows))
-    for offset, variant in enumerate(VARIANTS):
+    for offset, (variant, label) in enumerate(QUALITY_BARS):
         values = [row[1].get(variant) for row in rows]
         heights = [float(v) if finite(v) else 0.0 for v in values]
         bars = axis.bar(
-            positions + (offset - 1) * width,
+            positions + (offset - 1.5) * width,
             heights,
             width,
             color=VARIANT_COLOURS[variant],
-            label=VARIANT_LABELS[variant],
+            label=label,
         )
         for bar, value in zip(bars, values, strict=True):
             if finite(value):
@@ -72,7 +89,7 @@ def model_quality_chart(
     claims = [(position, row[2]) for position, row in zip(positions, rows, strict=True) if row[2]]
     if claims:
         axis.scatter(
-            [p - width for p, _ in claims],
+            [p - 1.5 * width for p, _ in claims],
             [c for _, c in claims],
             marker="D",
             color=RED,
@@ -83,11 +100,59 @@ def model_quality_chart(
     axis.set_xticks(positions, [plain(row[0]) for row in rows])
     axis.set_ylim(min(0.0, *[float(v) for r in rows for v in r[1].values() if finite(v)]), 1.08)
     axis.axhline(0, color="#333333", linewidth=0.6)
-    axis.set_ylabel("held-out test score")
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4)
-    axis.set_title("Model quality vs baselines (held-out 20%)", loc="left")
+    axis.set_ylabel("held-out score")
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=7)
+    axis.set_title("Model quality: catalog artists vs new artists (held out)", loc="left")
     figure.tight_layout()
     return to_svg(figure, "Model quality against the baselines and the study's claims")
+
+
+@styled
+def reliability_chart(bins: pd.DataFrame | None, min_tracks: int = 50) -> str | None:
+    """Reliability of the calibrated hit probability on held-out tracks (marts.hit_calibration):
+    each probability bin's mean predicted probability against its observed hit rate, point area
+    by its number of tracks (hollow: fewer than min_tracks), for the model and the cold-start
+    model, beside the diagonal of perfect calibration."""
+    if bins is None or bins.empty:
+        return None
+    frame = bins[bins["variant"].isin(RELIABILITY_VARIANTS) & (bins["n"] > 0)].dropna(
+        subset=["mean_predicted", "observed_rate"]
+    )
+    if frame.empty:
+        return None
+    figure, axis = plt.subplots(figsize=(4.6, 4.0))
+    axis.plot([0, 1], [0, 1], color=GREY, linestyle="--", linewidth=1, label="perfectly calibrated")
+    largest = float(frame["n"].max())
+    for variant in RELIABILITY_VARIANTS:
+        rows = frame[frame["variant"] == variant].sort_values("mean_predicted")
+        if rows.empty:
+            continue
+        colour = VARIANT_COLOURS[variant]
+        axis.plot(rows["mean_predicted"], rows["observed_rate"], color=colour, linewidth=0.8)
+        label = f"{VARIANT_LABELS[variant]} ({int(rows['n'].sum()):,} tracks)"
+        for enough in (True, False):
+            part = rows[(rows["n"] >= min_tracks) == enough]
+            axis.scatter(
+                part["mean_predicted"],
+                part["observed_rate"],
+                s=20 + 280 * np.sqrt(part["n"].astype(float) / largest),
+                facecolors=colour if enough else "white",
+                edgecolors=colour,
+                alpha=0.75,
+                zorder=3,
+                label=label if enough or not (rows["n"] >= min_tracks).any() else None,
+            )
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, 1)
+    percent = FuncFormatter(lambda v, _p: f"{v:.0%}")
+    axis.xaxis.set_major_formatter(percent)
+    axis.yaxis.set_major_formatter(percent)
+    axis.set_xlabel("calibrated hit probability (mean of the bin)")
+    axis.set_ylabel("observed hit rate")
+    axis.legend(loc="upper left", fontsize=7)
+    axis.set_title("Hit probability: predicted vs observed", loc="left")
+    figure.tight_layout()
+    return to_svg(figure, "Reliability of the calibrated hit probability on held-out tracks")
 
 
 @styled
