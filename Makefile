@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: run test install lint build train score report bench clean docs
+.PHONY: run test test-fast install lint build train score report bench clean docs
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m ml run
 
+# everything (dbt builds, training, the end-to-end run, the browser tests): ~5-8 min
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# the edit loop: no dbt build, no training, no subprocess job, no browser (tests marked slow)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check ml scripts tests

@@ -12,7 +12,7 @@ from ml.runtime.data_source import SyntheticOrigin, data_source_of, record_data_
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 from ml.runtime.locking import wait_until_writable
-from ml.runtime.raw_input import diagnose_csv, inspect_raw_csv
+from ml.runtime.raw_input import diagnose_csv, inspect_raw_csv, record_raw_file_profile
 from ml.runtime.run_log import RunLog
 from ml.runtime.warehouse import session
 
@@ -94,6 +94,8 @@ def build_warehouse(
     with log.step("dbt build (warehouse and KPI marts)") as record:
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         wait_until_writable(settings.warehouse_path)
+        # the ledger's reference count, from a reader independent of dbt's (raw_file_records_match)
+        record_raw_file_profile(settings.warehouse_path, settings.raw_data_path, layout.delimiter)
         try:
             run_dbt(
                 settings,

@@ -11,31 +11,23 @@ import pytest
 from ml.config import Settings
 from ml.pipeline import build_warehouse
 from ml.runtime.run_log import RunLog
+from tests.helpers import chromium_or_skip, isolated_settings
 
-FIXTURES = Path(__file__).parent / "fixtures"
 # The benchmark (scripts/benchmark) is not part of the ml package; its tests import it from here.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 SMALL_ROWS = 3000
 SMALL_SEED = 7
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# A test that reads a dbt-built warehouse (fixtures below) needs a dbt build first: `slow` (not in
+# `make test-fast`), like the tests marked slow by hand (subprocesses, training, browsers).
+BUILDS_A_WAREHOUSE = frozenset({"built_warehouse", "traps_warehouse"})
 
 
-def isolated_settings(root: Path, raw_data_path: Path) -> Settings:
-    """Settings whose warehouse, models, reports and dbt target/log dirs all live under root."""
-    root.mkdir(parents=True, exist_ok=True)
-    return Settings(
-        raw_data_path=raw_data_path,
-        raw_data_path_explicit=True,
-        warehouse_path=root / "warehouse.duckdb",
-        models_dir=root / "models",
-        reports_dir=root / "reports",
-        generated_path=root / "generated" / "default.csv",
-        extra_env={
-            "DBT_TARGET_PATH": str(root / "dbt_target"),
-            "DBT_LOG_PATH": str(root / "dbt_logs"),
-        },
-    )
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BUILDS_A_WAREHOUSE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +45,9 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory, small_raw_csv: Pat
     settings = isolated_settings(tmp_path_factory.mktemp("warehouse"), small_raw_csv)
     build_warehouse(settings, RunLog())
     return settings
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of headless Chromium; the test skips without it (fails under REQUIRE_BROWSER=1)."""
+    return chromium_or_skip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -14,7 +15,10 @@ import pandas as pd
 from ml.config import STORAGE_COMPATIBILITY_VERSION
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 
-LOCK_RETRY_SECONDS = 10.0
+# How long a job waits for another one (the run lock, DuckDB's file lock) before it stops;
+# ML_LOCK_WAIT_SECONDS overrides it (the lock tests wait 2 s, not 10).
+LOCK_WAIT_ENV = "ML_LOCK_WAIT_SECONDS"
+LOCK_RETRY_SECONDS = float(os.environ.get(LOCK_WAIT_ENV, "").strip() or 10.0)
 LOCK_PATTERN = re.compile(r"(Could not set lock|Conflicting lock|lock on file)", re.IGNORECASE)
 _PID_PATTERN = re.compile(r"PID (\d+)")
 

@@ -18,7 +18,7 @@ from ml.config import REPO_ROOT, Settings
 from ml.pipeline import build_warehouse
 from ml.runtime.raw_input import REQUIRED_COLUMNS, check_raw_csv
 from ml.runtime.run_log import RunLog
-from tests.conftest import FIXTURES, isolated_settings
+from tests.helpers import FIXTURES, isolated_settings
 
 pytestmark = pytest.mark.slow
 

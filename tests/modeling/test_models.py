@@ -19,24 +19,12 @@ from ml.config import Settings
 from ml.modeling import registry
 from ml.modeling.train import TrainingConfig, train_all
 from ml.runtime.errors import PipelineError
-from tests.conftest import isolated_settings
+from tests.helpers import copy_warehouse, sql_rows
 
 TINY = TrainingConfig(n_estimators=8, max_depth=5, cv_folds=3, permutation_repeats=1)
 MODEL_NAMES = {"stream_regressor", "hit_classifier", "views_regressor"}
 
 pytestmark = pytest.mark.slow
-
-
-def query(settings: Settings, sql: str) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
-
-
-def copy_warehouse(source: Settings, root: Path) -> Settings:
-    """A private, writable copy of the shared warehouse (models and dbt target of its own)."""
-    settings = isolated_settings(root, source.raw_data_path)
-    shutil.copy(source.warehouse_path, settings.warehouse_path)
-    return settings
 
 
 def metric_values(settings: Settings, run_id: str) -> pd.DataFrame:
@@ -58,13 +46,17 @@ def trained(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory)
 def test_first_dbt_build_leaves_empty_ml_tables(built_warehouse: Settings) -> None:
     tables = ("runs", "metrics", "feature_importance", "predictions", "hypothesis_tests")
     for table in (*tables, "calibration"):
-        assert query(built_warehouse, f"select count(*) from ml.{table}") == [(0,)]
-    schemas = {row[0] for row in query(built_warehouse, "select schema_name from duckdb_schemas()")}
+        assert sql_rows(built_warehouse, f"select count(*) from ml.{table}") == [(0,)]
+    schemas = {
+        row[0] for row in sql_rows(built_warehouse, "select schema_name from duckdb_schemas()")
+    }
     assert "scoring" not in schemas, "scoring models are disabled in a plain dbt build"
 
 
 def test_run_is_recorded(trained: Settings) -> None:
-    runs = query(trained, "select run_id, model_name, artifact_sha256, code_version from ml.runs")
+    runs = sql_rows(
+        trained, "select run_id, model_name, artifact_sha256, code_version from ml.runs"
+    )
     assert {row[1] for row in runs} == MODEL_NAMES
     assert len({row[0] for row in runs}) == 1
     [(run_id, *_)] = runs[:1]
@@ -73,7 +65,7 @@ def test_run_is_recorded(trained: Settings) -> None:
     for _, name, sha, _ in runs:
         artifact = trained.models_dir / metadata["models"][name]["artifact_path"]
         assert registry.sha256_file(artifact) == sha
-    variants = set(query(trained, "select distinct model_name, variant, split from ml.metrics"))
+    variants = set(sql_rows(trained, "select distinct model_name, variant, split from ml.metrics"))
     cross_validated = ("train", "test", "cv_mean", "cv_std", "test_new_artists")
     for name in MODEL_NAMES:
         # the audio-only and cold-start classifiers are cross-validated (calibrated and their
@@ -91,7 +83,7 @@ def test_run_is_recorded(trained: Settings) -> None:
             *(("challenger", split) for split in cross_validated),
         }, name
     thresholds = dict(
-        query(
+        sql_rows(
             trained,
             "select variant, value from ml.metrics where model_name = 'hit_classifier' "
             "and metric = 'decision_threshold'",
@@ -100,7 +92,7 @@ def test_run_is_recorded(trained: Settings) -> None:
     assert set(thresholds) == {"model", "audio_only", "cold_start", "challenger"}
     assert all(0.0 <= value <= 1.0 for value in thresholds.values()), thresholds
     # the rows ml/statistics/hypotheses.py reads for H1
-    h1 = query(
+    h1 = sql_rows(
         trained,
         "select split, value from ml.metrics where model_name = 'stream_regressor' "
         "and variant = 'model' and split in ('cv_mean', 'cv_std') and metric = 'r2'",
@@ -108,13 +100,13 @@ def test_run_is_recorded(trained: Settings) -> None:
     assert {split for split, _ in h1} == {"cv_mean", "cv_std"}
     importance_types = {
         row[0]
-        for row in query(trained, "select distinct importance_type from ml.feature_importance")
+        for row in sql_rows(trained, "select distinct importance_type from ml.feature_importance")
     }
     assert "impurity" in importance_types and len(importance_types) >= 2
 
 
 def test_calibration_and_new_artist_metrics_are_recorded(trained: Settings) -> None:
-    [(run_id,)] = query(trained, "select distinct run_id from ml.runs")
+    [(run_id,)] = sql_rows(trained, "select distinct run_id from ml.runs")
     metrics = metric_values(trained, run_id).set_index(["model_name", "variant", "split", "metric"])
     value = metrics["value"]
     for variant in ("model", "audio_only", "mean_baseline", "cold_start", "challenger"):
@@ -128,7 +120,9 @@ def test_calibration_and_new_artist_metrics_are_recorded(trained: Settings) -> N
     ):
         assert 0.0 <= value["stream_regressor", variant, split, "interval_coverage_80"] <= 1.0
     params = json.loads(
-        query(trained, "select params_json from ml.runs where model_name = 'hit_classifier'")[0][0]
+        sql_rows(trained, "select params_json from ml.runs where model_name = 'hit_classifier'")[0][
+            0
+        ]
     )
     assert params["calibration_method"] in ("isotonic", "sigmoid")
     assert params["cold_start"]["calibration_method"] in ("isotonic", "sigmoid")
@@ -138,12 +132,12 @@ def test_calibration_and_new_artist_metrics_are_recorded(trained: Settings) -> N
     cv = params["serving_cv_metric"]
     better = "challenger" if cv["challenger"] > cv["forest"] else "forest"
     assert params["serving_model"] == better
-    bins = query(
+    bins = sql_rows(
         trained,
         "select variant, split, count(*), sum(n), min(bin), max(bin) from ml.calibration "
         "group by all order by all",
     )
-    [(test_rows,)] = query(trained, "select count(*) from ml.predictions where split = 'test'")
+    [(test_rows,)] = sql_rows(trained, "select count(*) from ml.predictions where split = 'test'")
     assert {(variant, split) for variant, split, *_ in bins} == {
         (variant, split)
         for variant in ("audio_only", "cold_start", "model")
@@ -156,20 +150,20 @@ def test_calibration_and_new_artist_metrics_are_recorded(trained: Settings) -> N
 
 
 def test_predictions_cover_every_distinct_track_once(trained: Settings) -> None:
-    [(tracks,)] = query(trained, "select count(*) from marts.tracks")
-    [(rows, uris, run_ids)] = query(
+    [(tracks,)] = sql_rows(trained, "select count(*) from marts.tracks")
+    [(rows, uris, run_ids)] = sql_rows(
         trained, "select count(*), count(distinct uri), count(distinct run_id) from ml.predictions"
     )
     assert rows == uris == tracks and run_ids == 1
-    splits = dict(query(trained, "select split, count(*) from ml.predictions group by 1"))
-    [(modelling,)] = query(trained, "select count(*) from marts.model_features")
+    splits = dict(sql_rows(trained, "select split, count(*) from ml.predictions group by 1"))
+    [(modelling,)] = sql_rows(trained, "select count(*) from marts.model_features")
     assert splits["train"] + splits["test"] == modelling
     assert splits.get("unlabelled", 0) == tracks - modelling
-    [(test_share,)] = query(
+    [(test_share,)] = sql_rows(
         trained, "select avg((split = 'test')::int) from ml.predictions where split != 'unlabelled'"
     )
     assert test_share == pytest.approx(0.2, abs=0.01)
-    [(bad,)] = query(
+    [(bad,)] = sql_rows(
         trained,
         "select count(*) from ml.predictions where predicted_streams is null "
         "or hit_probability not between 0 and 1 or predicted_views is null",
@@ -180,17 +174,17 @@ def test_predictions_cover_every_distinct_track_once(trained: Settings) -> None:
 def test_rerun_is_reproducible_and_replaces_predictions(trained: Settings, tmp_path: Path) -> None:
     settings = copy_warehouse(trained, tmp_path)
     shutil.copytree(trained.models_dir, settings.models_dir)
-    [(first_run,)] = query(settings, "select distinct run_id from ml.predictions")
+    [(first_run,)] = sql_rows(settings, "select distinct run_id from ml.predictions")
     second_run = train_all(settings, progress=False, config=TINY)
     assert second_run != first_run
     pd.testing.assert_frame_equal(
         metric_values(settings, first_run), metric_values(settings, second_run)
     )
-    [(rows, uris, run_ids)] = query(
+    [(rows, uris, run_ids)] = sql_rows(
         settings, "select count(*), count(distinct uri), min(run_id) from ml.predictions"
     )
     assert rows == uris and run_ids == second_run
-    assert query(settings, "select count(distinct run_id) from ml.runs") == [(2,)]
+    assert sql_rows(settings, "select count(distinct run_id) from ml.runs") == [(2,)]
 
 
 def test_predictions_do_not_read_the_targets(trained: Settings) -> None:
@@ -243,27 +237,24 @@ def test_tampered_cold_start_model_or_artist_list_is_refused(
         registry.load_models(models_dir)
 
 
-def test_failed_publish_leaves_the_warehouse_as_it_was(
-    trained: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_publish_leaves_the_warehouse_as_it_was(trained: Settings, tmp_path: Path) -> None:
     settings = copy_warehouse(trained, tmp_path)
     shutil.copytree(trained.models_dir, settings.models_dir)
+    with duckdb.connect(str(settings.warehouse_path)) as connection:
+        # a NOT NULL column that training does not write: replacing ml.predictions fails after
+        # the run's other rows are inserted and the old predictions deleted (one transaction)
+        connection.execute("alter table ml.predictions add column audit_note varchar default 'x'")
+        connection.execute("alter table ml.predictions alter column audit_note set not null")
+        connection.execute("alter table ml.predictions alter column audit_note drop default")
     before = {
-        table: query(settings, f"select * from ml.{table} order by all")
+        table: sql_rows(settings, f"select * from ml.{table} order by all")
         for table in ("predictions", "runs", "metrics")
     }
     current = (settings.models_dir / "model_metadata.json").read_text()
-
-    def fail(connection: duckdb.DuckDBPyConnection, tables: registry.RunTables) -> None:
-        # the old predictions are already deleted inside the transaction at this point
-        assert connection.execute("select count(*) from ml.predictions").fetchone() == (0,)
-        raise RuntimeError("disk full while inserting predictions")
-
-    monkeypatch.setattr(registry, "_insert_predictions", fail)
-    with pytest.raises(RuntimeError, match="disk full"):
+    with pytest.raises(duckdb.ConstraintException, match="audit_note"):
         train_all(settings, progress=False, config=TINY)
     for table, rows in before.items():
-        assert query(settings, f"select * from ml.{table} order by all") == rows, table
+        assert sql_rows(settings, f"select * from ml.{table} order by all") == rows, table
     assert (settings.models_dir / "model_metadata.json").read_text() == current
 
 

@@ -22,7 +22,7 @@ from ml.modeling.train import TrainingConfig, train_all
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError
 from ml.runtime.raw_input import AUDIO_HEADERS, SCORING_REQUIRED, inspect_raw_csv
-from tests.conftest import isolated_settings
+from tests.helpers import isolated_settings
 
 TINY = TrainingConfig(n_estimators=8, max_depth=5, cv_folds=3, permutation_repeats=1)
 MINIMAL = ["Artist", "Track", *AUDIO_HEADERS]

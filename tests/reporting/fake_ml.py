@@ -1,9 +1,11 @@
 """FAKE training runs for tests: plausible rows in the ml tables of a warehouse COPY.
 
 The real rows come from `python -m ml train` (ml/modeling/train.py). These helpers write rows
-with the same columns (dbt_project/macros/ml_tables.sql) and the same vocabulary (model names,
-variants, splits, metric names, importance types), so the post-model marts and the reports can
-be tested without training forests. The numbers are invented; never use them for anything else.
+with the same columns (dbt_project/macros/ml_tables.sql) and the same vocabulary: model names,
+variants, splits and metric names from ml/modeling/specs.py, the splits of each variant as
+ml/modeling/train.py writes them (tests/modeling/test_model_values.py compares them with a real
+run), so the post-model marts and the reports can be tested without training forests. The
+numbers are invented; never use them for anything else.
 """
 
 from __future__ import annotations
@@ -17,25 +19,45 @@ import numpy as np
 import pandas as pd
 
 from ml.modeling.specs import (
-    ALL_SPLITS,
     ALL_VARIANTS,
     CALIBRATION_BINS,
-    CALIBRATION_METRICS,
-    CLASSIFICATION_METRICS,
     DECISION_THRESHOLD,
+    HIT_CLASSIFIER,
+    METRIC_ACCURACY,
+    METRIC_BRIER,
+    METRIC_ECE,
+    METRIC_F1,
     METRIC_INTERVAL_COVERAGE_80,
+    METRIC_LOG_LOSS,
+    METRIC_MAE,
     METRIC_MEAN_PROBABILITY,
+    METRIC_MSE,
     METRIC_OBSERVED_RATE,
+    METRIC_PR_AUC,
+    METRIC_PRECISION,
+    METRIC_R2,
+    METRIC_R2_ORIGINAL_UNITS,
+    METRIC_RECALL,
+    METRIC_RMSE,
+    METRIC_ROC_AUC,
+    MODEL_SPECS,
     SPLIT_CV_MEAN,
     SPLIT_CV_STD,
+    SPLIT_NOT_SAMPLED,
     SPLIT_OOB,
     SPLIT_TEST,
     SPLIT_TEST_NEW_ARTISTS,
     SPLIT_TRAIN,
+    SPLIT_UNLABELLED,
+    STREAM_REGRESSOR,
     VARIANT_AUDIO_ONLY,
+    VARIANT_CHALLENGER,
     VARIANT_COLD_START,
     VARIANT_MEAN_BASELINE,
     VARIANT_MODEL,
+    VIEWS_REGRESSOR,
+    ModelSpec,
+    metric_names,
 )
 
 # variants with a reliability table (the base rate is one constant probability)
@@ -44,86 +66,72 @@ RELIABILITY_VARIANTS = (VARIANT_MODEL, VARIANT_AUDIO_ONLY, VARIANT_COLD_START)
 FAKE_RUN_ID = "20240601T120000Z-fake0001"
 FAKE_CREATED_AT = datetime(2024, 6, 1, 12, 0, 0)
 
-# model -> variant -> test R2 (other splits shifted below, cv_std a fixed spread)
+# Headline values per model and variant (R2 of the regressors; the classifier's metrics below).
 _REGRESSION = {
-    "stream_regressor": {
-        "model": 0.62,
-        "audio_only": 0.08,
-        "mean_baseline": -0.001,
-        "cold_start": 0.45,
-        "challenger": 0.60,
-    },
-    "views_regressor": {
-        "model": 0.35,
-        "audio_only": 0.05,
-        "mean_baseline": -0.002,
-        "cold_start": 0.22,
-        "challenger": 0.33,
-    },
+    STREAM_REGRESSOR.name: dict(zip(ALL_VARIANTS, (0.62, 0.08, -0.001, 0.45, 0.60), strict=True)),
+    VIEWS_REGRESSOR.name: dict(zip(ALL_VARIANTS, (0.35, 0.05, -0.002, 0.25, 0.33), strict=True)),
 }
 _CLASSIFICATION = {
-    "model": {
-        "roc_auc": 0.86,
-        "pr_auc": 0.45,
-        "f1": 0.46,
-        "precision": 0.40,
-        "recall": 0.55,
-        "accuracy": 0.88,
+    VARIANT_MODEL: {
+        METRIC_ROC_AUC: 0.86,
+        METRIC_PR_AUC: 0.45,
+        METRIC_F1: 0.46,
+        METRIC_PRECISION: 0.40,
+        METRIC_RECALL: 0.55,
+        METRIC_ACCURACY: 0.88,
     },
-    "audio_only": {
-        "roc_auc": 0.55,
-        "pr_auc": 0.12,
-        "f1": 0.19,
-        "precision": 0.12,
-        "recall": 0.45,
-        "accuracy": 0.62,
+    VARIANT_AUDIO_ONLY: {
+        METRIC_ROC_AUC: 0.55,
+        METRIC_PR_AUC: 0.12,
+        METRIC_F1: 0.19,
+        METRIC_PRECISION: 0.12,
+        METRIC_RECALL: 0.45,
+        METRIC_ACCURACY: 0.62,
     },
-    "mean_baseline": {
-        "roc_auc": 0.5,
-        "pr_auc": 0.10,
-        "f1": 0.0,
-        "precision": 0.0,
-        "recall": 0.0,
-        "accuracy": 0.90,
+    VARIANT_COLD_START: {
+        METRIC_ROC_AUC: 0.78,
+        METRIC_PR_AUC: 0.33,
+        METRIC_F1: 0.38,
+        METRIC_PRECISION: 0.31,
+        METRIC_RECALL: 0.50,
+        METRIC_ACCURACY: 0.84,
     },
-    "cold_start": {
-        "roc_auc": 0.78,
-        "pr_auc": 0.31,
-        "f1": 0.36,
-        "precision": 0.30,
-        "recall": 0.50,
-        "accuracy": 0.85,
+    VARIANT_CHALLENGER: {
+        METRIC_ROC_AUC: 0.85,
+        METRIC_PR_AUC: 0.43,
+        METRIC_F1: 0.45,
+        METRIC_PRECISION: 0.39,
+        METRIC_RECALL: 0.54,
+        METRIC_ACCURACY: 0.87,
     },
-    "challenger": {
-        "roc_auc": 0.85,
-        "pr_auc": 0.43,
-        "f1": 0.45,
-        "precision": 0.39,
-        "recall": 0.54,
-        "accuracy": 0.87,
+    VARIANT_MEAN_BASELINE: {
+        METRIC_ROC_AUC: 0.5,
+        METRIC_PR_AUC: 0.10,
+        METRIC_F1: 0.0,
+        METRIC_PRECISION: 0.0,
+        METRIC_RECALL: 0.0,
+        METRIC_ACCURACY: 0.90,
     },
 }
 # probability quality on every split (the base rate's Brier is p(1-p) of a 10% hit rate)
 _CALIBRATION = {
-    "model": {"brier": 0.065, "log_loss": 0.22, "ece": 0.012},
-    "audio_only": {"brier": 0.089, "log_loss": 0.31, "ece": 0.015},
-    "mean_baseline": {"brier": 0.09, "log_loss": 0.325, "ece": 0.004},
-    "cold_start": {"brier": 0.074, "log_loss": 0.26, "ece": 0.018},
-    "challenger": {"brier": 0.066, "log_loss": 0.23, "ece": 0.014},
+    VARIANT_MODEL: {METRIC_BRIER: 0.065, METRIC_LOG_LOSS: 0.22, METRIC_ECE: 0.012},
+    VARIANT_AUDIO_ONLY: {METRIC_BRIER: 0.089, METRIC_LOG_LOSS: 0.31, METRIC_ECE: 0.015},
+    VARIANT_MEAN_BASELINE: {METRIC_BRIER: 0.09, METRIC_LOG_LOSS: 0.325, METRIC_ECE: 0.004},
+    VARIANT_COLD_START: {METRIC_BRIER: 0.074, METRIC_LOG_LOSS: 0.26, METRIC_ECE: 0.018},
+    VARIANT_CHALLENGER: {METRIC_BRIER: 0.066, METRIC_LOG_LOSS: 0.23, METRIC_ECE: 0.014},
 }
-_INTERVAL_COVERAGE = {"model": 0.66, "audio_only": 0.74, "cold_start": 0.61}
-# added to every non-baseline score on a split (train: optimistic, new artists: harder)
-_SHIFT = {SPLIT_TRAIN: 0.25, SPLIT_TEST: 0.0, SPLIT_CV_MEAN: -0.01, SPLIT_TEST_NEW_ARTISTS: -0.12}
-HELD_OUT = (SPLIT_TEST, SPLIT_TEST_NEW_ARTISTS)
-# the vocabulary of the fake rows is specs.py's: a new variant / split / metric fails here
-assert set(_CLASSIFICATION) == set(_CALIBRATION) == set(ALL_VARIANTS)
-assert all(set(v) == set(ALL_VARIANTS) for v in _REGRESSION.values())
-assert set(_SHIFT) | {SPLIT_CV_STD, SPLIT_OOB} == set(ALL_SPLITS)
-assert all(set(v) == set(CLASSIFICATION_METRICS) for v in _CLASSIFICATION.values())
-assert all(set(v) | {METRIC_MEAN_PROBABILITY, METRIC_OBSERVED_RATE} == set(CALIBRATION_METRICS)
-           for v in _CALIBRATION.values())  # fmt: skip
+_COVERAGE = 0.78  # interval_coverage_80 of a fitted regressor on held-out tracks
+_THRESHOLDS = {
+    VARIANT_MODEL: 0.41,
+    VARIANT_AUDIO_ONLY: 0.33,
+    VARIANT_COLD_START: 0.38,
+    VARIANT_CHALLENGER: 0.40,
+}
+# a metric a newer specs.py adds and this file does not know yet still gets a (plausible) value
+_OTHER_METRIC_VALUE = 0.5
 _FEATURES = {
-    "stream_regressor": [
+    STREAM_REGRESSOR.name: [
         "log_views",
         "artist",
         "log_likes",
@@ -133,53 +141,71 @@ _FEATURES = {
         "duration_minutes",
         "album_type_single",
     ],
-    "hit_classifier": ["log_views", "artist", "log_likes", "energy", "valence", "tempo"],
-    "views_regressor": ["log_streams", "artist", "danceability", "loudness", "album_type_album"],
+    HIT_CLASSIFIER.name: ["log_views", "artist", "log_likes", "energy", "valence", "tempo"],
+    VIEWS_REGRESSOR.name: ["log_streams", "artist", "danceability", "loudness", "album_type_album"],
 }
 
 
-def _regression_rows(run_id: str, model: str, variant: str, r2: float) -> list[tuple]:
+def _splits(spec: ModelSpec, variant: str) -> tuple[str, ...]:
+    """The splits training writes for a variant (ml/modeling/train.py): training rows, held-out
+    tracks and held-out artists always; cross-validation for the model, the mean baseline and
+    every classifier variant; the audio-only regressors are estimated out-of-bag instead, the
+    cold-start regressors only on held-out data."""
+    if spec.task == "regression" and variant == VARIANT_AUDIO_ONLY:
+        return (SPLIT_TRAIN, SPLIT_TEST, SPLIT_OOB, SPLIT_TEST_NEW_ARTISTS)
+    if spec.task == "regression" and variant == VARIANT_COLD_START:
+        return (SPLIT_TRAIN, SPLIT_TEST, SPLIT_TEST_NEW_ARTISTS)
+    return (SPLIT_TRAIN, SPLIT_TEST, SPLIT_CV_MEAN, SPLIT_CV_STD, SPLIT_TEST_NEW_ARTISTS)
+
+
+def _regression_values(r2: float) -> dict[str, float]:
+    rmse = 2.0 * (1.0 - r2) ** 0.5
+    return {
+        METRIC_R2: r2,
+        METRIC_RMSE: rmse,
+        METRIC_MSE: rmse**2,
+        METRIC_MAE: 0.8 * rmse,
+        METRIC_R2_ORIGINAL_UNITS: r2 - 0.2,
+    }
+
+
+def _values(spec: ModelSpec, variant: str, split: str) -> dict[str, float]:
+    """Invented values of every metric specs.py names for the model's task (and, for a fitted
+    regressor on held-out tracks, the coverage of its tree interval)."""
+    shift = {SPLIT_TRAIN: 0.25, SPLIT_CV_MEAN: -0.01, SPLIT_OOB: -0.01}.get(split, 0.0)
+    shift = {SPLIT_TEST_NEW_ARTISTS: -0.1}.get(split, shift)
+    if variant == VARIANT_MEAN_BASELINE:
+        shift = 0.0
+    if spec.task == "regression":
+        known = _regression_values(min(_REGRESSION[spec.name][variant] + shift, 0.99))
+    else:
+        known = {
+            name: min(value + shift / 5, 1.0) for name, value in _CLASSIFICATION[variant].items()
+        }
+        known.update(_CALIBRATION[variant])
+        known[METRIC_MEAN_PROBABILITY] = 0.1 + _CALIBRATION[variant][METRIC_ECE] / 2
+        known[METRIC_OBSERVED_RATE] = 0.1
+    values = {name: known.get(name, _OTHER_METRIC_VALUE) for name in metric_names(spec.task)}
+    held_out = split in (SPLIT_TEST, SPLIT_TEST_NEW_ARTISTS)
+    if spec.task == "regression" and held_out and variant != VARIANT_MEAN_BASELINE:
+        values[METRIC_INTERVAL_COVERAGE_80] = _COVERAGE
+    if split == SPLIT_CV_STD:
+        return {name: 0.015 for name in values}
+    return values
+
+
+def fake_metric_rows(run_id: str) -> list[tuple]:
     rows: list[tuple] = []
-    for split, shift in _SHIFT.items():
-        value = min(r2 + (shift if variant != VARIANT_MEAN_BASELINE else 0.0), 0.99)
-        rmse = 2.0 * (1.0 - value) ** 0.5
-        values = {"r2": value, "rmse": rmse, "mse": rmse**2, "mae": 0.8 * rmse}
-        values["r2_original_units"] = value - 0.2
-        if split in HELD_OUT and variant in _INTERVAL_COVERAGE:
-            coverage = _INTERVAL_COVERAGE[variant] - (0.04 if split != SPLIT_TEST else 0.0)
-            values[METRIC_INTERVAL_COVERAGE_80] = coverage
-        rows += [(run_id, model, variant, split, metric, v) for metric, v in values.items()]
-    for metric, spread in (("r2", 0.015), ("rmse", 0.02), ("mse", 0.04), ("mae", 0.02)):
-        rows.append((run_id, model, variant, SPLIT_CV_STD, metric, spread))
-    rows.append((run_id, model, variant, SPLIT_CV_STD, "r2_original_units", 0.05))
-    return rows
-
-
-def _classification_rows(run_id: str, variant: str) -> list[tuple]:
-    model = "hit_classifier"
-    rows: list[tuple] = []
-    for split, shift in _SHIFT.items():
-        bump = 0.0 if variant == VARIANT_MEAN_BASELINE else shift / 5
-        values = {metric: min(v + bump, 1.0) for metric, v in _CLASSIFICATION[variant].items()}
-        values.update(_CALIBRATION[variant])
-        values[METRIC_MEAN_PROBABILITY] = 0.1 + _CALIBRATION[variant]["ece"] / 2
-        values[METRIC_OBSERVED_RATE] = 0.1
-        rows += [(run_id, model, variant, split, metric, v) for metric, v in values.items()]
-    for metric in _CLASSIFICATION[variant]:
-        rows.append((run_id, model, variant, SPLIT_CV_STD, metric, 0.01))
-    return rows
-
-
-def _metric_rows(run_id: str) -> list[tuple]:
-    rows: list[tuple] = []
-    for model, variants in _REGRESSION.items():
-        for variant, r2 in variants.items():
-            rows += _regression_rows(run_id, model, variant, r2)
-    for variant in _CLASSIFICATION:
-        rows += _classification_rows(run_id, variant)
-    thresholds = {"model": 0.41, "audio_only": 0.33, "cold_start": 0.38, "challenger": 0.40}
-    for variant, threshold in thresholds.items():
-        rows.append((run_id, "hit_classifier", variant, SPLIT_TRAIN, DECISION_THRESHOLD, threshold))
+    for spec in MODEL_SPECS:
+        for variant in ALL_VARIANTS:
+            for split in _splits(spec, variant):
+                for metric, value in _values(spec, variant, split).items():
+                    rows.append((run_id, spec.name, variant, split, metric, value))
+            if spec.task == "classification" and variant in _THRESHOLDS:
+                threshold = _THRESHOLDS[variant]
+                rows.append(
+                    (run_id, spec.name, variant, SPLIT_TRAIN, DECISION_THRESHOLD, threshold)
+                )
     return rows
 
 
@@ -205,7 +231,7 @@ def calibration_rows(run_id: str, variants: tuple[str, ...] = RELIABILITY_VARIAN
 def _importance_rows(run_id: str) -> list[tuple]:
     rows: list[tuple] = []
     for model, features in _FEATURES.items():
-        scoring = "roc_auc" if model == "hit_classifier" else "r2"
+        scoring = METRIC_ROC_AUC if model == HIT_CLASSIFIER.name else METRIC_R2
         weights = np.linspace(1.0, 0.1, len(features))
         impurity = weights / weights.sum()
         for feature, value in zip(features, impurity, strict=True):
@@ -222,7 +248,9 @@ def _predictions(connection: duckdb.DuckDBPyConnection, run_id: str, seed: int) 
     rng = np.random.default_rng(seed)
     n = len(tracks)
     labelled = tracks["log_streams"].notna() & ~tracks["is_outlier"].astype(bool)
-    split = np.where(labelled, np.where(rng.random(n) < 0.2, "test", "train"), "unlabelled")
+    draw = rng.random(n)  # 20% held out, 10% beyond a training cap (not_sampled), the rest train
+    sampled = np.where(draw < 0.2, SPLIT_TEST, np.where(draw < 0.3, SPLIT_NOT_SAMPLED, SPLIT_TRAIN))
+    split = np.where(labelled, sampled, SPLIT_UNLABELLED)
     known = tracks["log_streams"].astype(float)
     mean_log = float(known.mean()) if known.notna().any() else 17.0
     predicted_log_streams = known.fillna(mean_log).to_numpy() * 0.8 + 0.2 * mean_log
@@ -258,15 +286,11 @@ def insert_fake_run(
     """Replace the ml tables' rows with one FAKE run (three models) and return its run_id."""
     with duckdb.connect(str(warehouse_path)) as connection:
         predictions = _predictions(connection, run_id, seed)
-        n_test = int((predictions["split"] == "test").sum())
-        n_train = int((predictions["split"] == "train").sum())
+        n_test = int((predictions["split"] == SPLIT_TEST).sum())
+        n_train = int((predictions["split"] == SPLIT_TRAIN).sum())
         for table in ("runs", "metrics", "feature_importance", "predictions", "calibration"):
             connection.execute(f"delete from ml.{table}")
-        for model, trees, depth in (
-            ("stream_regressor", 200, 15),
-            ("hit_classifier", 200, 10),
-            ("views_regressor", 150, 12),
-        ):
+        for spec in MODEL_SPECS:
             connection.execute(
                 "insert into ml.runs (run_id, model_name, created_at, params_json, features_json,"
                 " target, n_train, n_test, data_fingerprint, artifact_path, artifact_sha256,"
@@ -274,20 +298,24 @@ def insert_fake_run(
                 " values (?, ?, ?, ?, ?, ?, ?, ?, 'fake', ?, 'fake', 1.5, 9.0, 'fake', 'ok')",
                 [
                     run_id,
-                    model,
+                    spec.name,
                     created_at,
-                    json.dumps({"n_estimators": trees, "max_depth": depth, "random_state": 42}),
-                    json.dumps(_FEATURES[model]),
-                    {"hit_classifier": "is_hit", "views_regressor": "log_views"}.get(
-                        model, "log_streams"
+                    json.dumps(
+                        {
+                            "n_estimators": spec.n_estimators,
+                            "max_depth": spec.max_depth,
+                            "random_state": 42,
+                        }
                     ),
+                    json.dumps(_FEATURES[spec.name]),
+                    spec.target,
                     n_train,
                     n_test,
-                    f"runs/{run_id}/{model}.joblib",
+                    f"runs/{run_id}/{spec.name}.joblib",
                 ],
             )
         connection.executemany(
-            "insert into ml.metrics values (?, ?, ?, ?, ?, ?)", _metric_rows(run_id)
+            "insert into ml.metrics values (?, ?, ?, ?, ?, ?)", fake_metric_rows(run_id)
         )
         connection.executemany(
             "insert into ml.feature_importance values (?, ?, ?, ?, ?, ?)", _importance_rows(run_id)

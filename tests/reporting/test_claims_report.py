@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from ml.reporting.study_claims import MART, VERDICTS, fmt_claim
 from ml.reporting.validation import validate
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.run_log import RunLog
-from tests.conftest import isolated_settings
+from tests.helpers import copy_warehouse
 from tests.reporting.fake_ml import FAKE_RUN_ID, insert_fake_run
 
 # study_claims alone: its pre-model inputs are built by the first pass
@@ -39,12 +38,6 @@ BUILD_CLAIMS = [
     "unit_test",
 ]
 SECTION = re.compile(r'<section id="claims">(.*?)</section>', re.S)
-
-
-def _copy(source: Settings, root: Path) -> Settings:
-    settings = isolated_settings(root, source.raw_data_path)
-    shutil.copy(source.warehouse_path, settings.warehouse_path)
-    return settings
 
 
 def _mart(settings: Settings) -> pd.DataFrame:
@@ -76,14 +69,14 @@ def _report(settings: Settings) -> tuple[dict[str, Any], str]:
 @pytest.fixture(scope="module")
 def no_run(built_warehouse: Settings, tmp_path_factory) -> Settings:
     """First build: ml tables empty, study_claims built."""
-    settings = _copy(built_warehouse, tmp_path_factory.mktemp("claims_no_run"))
+    settings = copy_warehouse(built_warehouse, tmp_path_factory.mktemp("claims_no_run"))
     run_dbt(settings, BUILD_CLAIMS, quiet=True)
     return settings
 
 
 @pytest.fixture(scope="module")
 def fake_run(built_warehouse: Settings, tmp_path_factory) -> Settings:
-    settings = _copy(built_warehouse, tmp_path_factory.mktemp("claims_fake_run"))
+    settings = copy_warehouse(built_warehouse, tmp_path_factory.mktemp("claims_fake_run"))
     insert_fake_run(settings.warehouse_path)
     run_dbt(settings, BUILD_CLAIMS, quiet=True)
     return settings
@@ -172,7 +165,7 @@ def test_console_lists_the_verdicts(fake_run: Settings, fake_report) -> None:
 
 def test_quoted_claims_come_from_the_mart(fake_run: Settings, tmp_path: Path) -> None:
     """Change two claimed values in the mart: the sentences and the console follow."""
-    settings = _copy(fake_run, tmp_path)
+    settings = copy_warehouse(fake_run, tmp_path)
     with duckdb.connect(str(settings.warehouse_path)) as connection:
         connection.execute(
             "update marts.study_claims set claimed_value = 0.123 "
@@ -218,7 +211,7 @@ def test_without_a_run_model_claims_are_not_yet_measured(no_run: Settings, no_ru
 
 
 def test_without_the_mart(built_warehouse: Settings, tmp_path: Path) -> None:
-    settings = _copy(built_warehouse, tmp_path)
+    settings = copy_warehouse(built_warehouse, tmp_path)
     payload, page = _report(settings)
     assert payload["study_claims"] == [] and MART in payload["missing_relations"]
     section = SECTION.search(page).group(1)

@@ -20,7 +20,8 @@ from ml.reporting import console_summary, render_reports
 from ml.reporting.validation import validate
 from ml.runtime import data_source
 from ml.runtime.run_log import RunLog
-from tests.conftest import SMALL_ROWS, SMALL_SEED, isolated_settings
+from tests.conftest import SMALL_ROWS, SMALL_SEED
+from tests.helpers import isolated_settings
 
 SYNTHETIC_TEXT = "figures illustrate the method, not the market"
 

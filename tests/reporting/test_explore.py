@@ -9,11 +9,9 @@ past every cap. The browser tests type, click and print-preview in headless Chro
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 
 from ml.config import Settings
@@ -29,37 +27,20 @@ from ml.reporting.formatting import fmt_big, fmt_count, fmt_share
 from ml.reporting.report_data import load_report_data
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.run_log import RunLog
-from tests.conftest import isolated_settings
+from tests.helpers import copy_warehouse, sql_frame
 from tests.reporting.chromium import (
     Click,
     Evaluate,
     Media,
     Type,
-    find_chromium,
     open_page,
 )
 from tests.reporting.fake_ml import FAKE_RUN_ID, insert_fake_run
 
 pytestmark = pytest.mark.slow
-CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="headless Chromium not installed (Debian: apt-get install -y chromium)",
-)
 TABLES = ("explore-tracks", "explore-artists", "explore-videos", "explore-checklist")
 MAX_PAGE_BYTES = 4 * 2**20  # index.html with every explore table at its cap
 PRINT_ROWS = 30  # rows of each explore table printed (print CSS in explore.html.j2)
-
-
-def _copy(source: Settings, root: Path) -> Settings:
-    settings = isolated_settings(root, source.raw_data_path)
-    shutil.copy(source.warehouse_path, settings.warehouse_path)
-    return settings
-
-
-def _sql(settings: Settings, query: str) -> pd.DataFrame:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        return connection.execute(query).df()
 
 
 def _body_rows(html: str, table_id: str) -> list[str]:
@@ -71,7 +52,7 @@ def _body_rows(html: str, table_id: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def warehouse(built_warehouse: Settings, tmp_path_factory) -> Settings:
-    settings = _copy(built_warehouse, tmp_path_factory.mktemp("explore"))
+    settings = copy_warehouse(built_warehouse, tmp_path_factory.mktemp("explore"))
     insert_fake_run(settings.warehouse_path)
     run_dbt(settings, ["build", "--select", "source:ml+"], quiet=True)
     return settings
@@ -88,7 +69,9 @@ def page(warehouse: Settings) -> Path:
 def test_tracks_are_the_top_n_by_predicted_streams(warehouse: Settings) -> None:
     data = load_report_data(warehouse.warehouse_path)
     shown = data.tables["explore.tracks"]
-    scores = _sql(warehouse, "select * from marts.track_scores where predicted_streams is not null")
+    scores = sql_frame(
+        warehouse, "select * from marts.track_scores where predicted_streams is not null"
+    )
     assert len(scores) > TOP_TRACKS  # the small warehouse already exceeds the cap
     assert len(shown) == TOP_TRACKS
     expected = scores.sort_values(["predicted_streams", "uri"], ascending=[False, True])
@@ -99,7 +82,7 @@ def test_tracks_are_the_top_n_by_predicted_streams(warehouse: Settings) -> None:
         expected["predicted_streams"].tolist()
     )
     assert list(shown["predicted_rank"]) == list(range(1, TOP_TRACKS + 1))
-    matrix = _sql(warehouse, "select uri, priority_rank from marts.mv_priority_matrix")
+    matrix = sql_frame(warehouse, "select uri, priority_rank from marts.mv_priority_matrix")
     ranks = dict(zip(matrix["uri"], matrix["priority_rank"], strict=True))
     assert list(shown["priority_rank"]) == [ranks[uri] for uri in expected["uri"]]
     assert int(data.tables["explore.tracks_total"].iloc[0, 0]) == len(scores)
@@ -107,16 +90,16 @@ def test_tracks_are_the_top_n_by_predicted_streams(warehouse: Settings) -> None:
 
 def test_artists_video_list_and_runs_match_the_warehouse(warehouse: Settings) -> None:
     context = explore_context(load_report_data(warehouse.warehouse_path))
-    artists = _sql(warehouse, "select * from marts.kpi_by_artist order by stream_rank, artist")
+    artists = sql_frame(warehouse, "select * from marts.kpi_by_artist order by stream_rank, artist")
     assert [a["artist"] for a in context["artists"]] == list(artists["artist"][:MAX_ARTISTS])
     assert context["artists_total"] == len(artists)
-    videos = _sql(warehouse, "select * from marts.mv_priority_matrix order by priority_rank")
+    videos = sql_frame(warehouse, "select * from marts.mv_priority_matrix order by priority_rank")
     top = videos.head(TOP_VIDEO_PRIORITY)
     assert [v["track"] for v in context["videos"]] == list(top["track"])
     assert [v["has_official_video"] for v in context["videos"]] == list(top["has_official_video"])
     assert context["videos_total"] == len(videos)
     [run] = context["runs"]
-    metrics = _sql(
+    metrics = sql_frame(
         warehouse,
         "select model_name, metric, value from ml.metrics "
         "where variant = 'model' and split = 'test'",
@@ -135,13 +118,13 @@ def test_tables_are_rendered_server_side_with_their_caps_written(
     page: Path, warehouse: Settings
 ) -> None:
     html = page.read_text("utf-8")
-    scored = len(_sql(warehouse, "select uri from marts.track_scores"))
-    artists = len(_sql(warehouse, "select artist from marts.kpi_by_artist"))
+    scored = len(sql_frame(warehouse, "select uri from marts.track_scores"))
+    artists = len(sql_frame(warehouse, "select artist from marts.kpi_by_artist"))
     assert len(_body_rows(html, "explore-tracks")) == TOP_TRACKS
     assert len(_body_rows(html, "explore-artists")) == min(artists, MAX_ARTISTS)
     assert len(_body_rows(html, "explore-videos")) == TOP_VIDEO_PRIORITY
     assert len(_body_rows(html, "explore-checklist")) == len(
-        _sql(warehouse, "select 1 from marts.ar_checklist")
+        sql_frame(warehouse, "select 1 from marts.ar_checklist")
     )
     assert len(_body_rows(html, "explore-runs")) == 1
     assert f"Showing the top {fmt_count(TOP_TRACKS)} of {fmt_count(scored)} scored tracks" in html
@@ -153,7 +136,7 @@ def test_tables_are_rendered_server_side_with_their_caps_written(
 
 
 def test_explore_tables_escape_warehouse_text(warehouse: Settings, tmp_path: Path) -> None:
-    settings = _copy(warehouse, tmp_path)
+    settings = copy_warehouse(warehouse, tmp_path)
     attack = "<script>alert(1)</script>"
     with duckdb.connect(str(settings.warehouse_path)) as connection:
         connection.execute("update marts.kpi_by_artist set artist = ?", [attack])
@@ -171,7 +154,7 @@ def test_page_stays_bounded_on_a_catalog_past_every_cap(
 ) -> None:
     """About 110k scored tracks and 4.5k artists with long names, 13 runs: every explore table
     stops at its cap, says so, and the page stays under MAX_PAGE_BYTES."""
-    settings = _copy(warehouse, tmp_path)
+    settings = copy_warehouse(warehouse, tmp_path)
     long = " featuring a rather long list of collaborating artists and orchestras"
     with duckdb.connect(str(settings.warehouse_path)) as connection:
         for table in ("marts.track_scores", "marts.mv_priority_matrix"):
@@ -230,16 +213,15 @@ RESULTS = "document.getElementById('explore-results').innerText"
 SEARCH_DISPLAY = "getComputedStyle(document.querySelector('.search-box')).display"
 
 
-@needs_chromium
 def test_filter_search_sort_and_print_in_a_browser(
-    page: Path, warehouse: Settings, tmp_path: Path
+    page: Path, warehouse: Settings, tmp_path: Path, chromium: str
 ) -> None:
     tracks = load_report_data(warehouse.warehouse_path).tables["explore.tracks"]
     searched = tracks.iloc[9]  # rank 10
     artist = tracks["artist"].iloc[0]
     names = (tracks["artist"] + " " + tracks["track"]).str.lower()
     artist_tracks = int(names.str.contains(artist.lower(), regex=False).sum())
-    artists = _sql(warehouse, "select * from marts.kpi_by_artist")
+    artists = sql_frame(warehouse, "select * from marts.kpi_by_artist")
     artist_row = artists[artists["artist"] == artist].iloc[0]
     result = open_page(
         page,
@@ -249,7 +231,7 @@ def test_filter_search_sort_and_print_in_a_browser(
             "rows_before": VISIBLE.format(table="explore-tracks") + ".length",
             "order_before": FIRST_VALUES,
         },
-        chromium=CHROMIUM,
+        chromium=chromium,
         user_data_dir=tmp_path / "profile",
         steps=[
             Type("input.table-filter[data-table=explore-tracks]", artist),
@@ -311,18 +293,19 @@ def test_filter_search_sort_and_print_in_a_browser(
     assert values["print_rows"] == min(PRINT_ROWS, len(artists))
 
 
-@needs_chromium
 def test_page_without_a_model_run_has_no_script_errors(
-    built_warehouse: Settings, tmp_path: Path
+    built_warehouse: Settings, tmp_path: Path, chromium: str
 ) -> None:
-    settings = _copy(built_warehouse, tmp_path / "warehouse")  # no run, no post-model marts
+    settings = copy_warehouse(
+        built_warehouse, tmp_path / "warehouse"
+    )  # no run, no post-model marts
     page = render_reports(settings, RunLog())[1]
     html = page.read_text("utf-8")
     assert 'id="explore-tracks"' not in html and "No scored tracks yet" in html
     result = open_page(
         page,
         {"artists": VISIBLE.format(table="explore-artists") + ".length"},
-        chromium=CHROMIUM,
+        chromium=chromium,
         user_data_dir=tmp_path / "profile",
         steps=[Type("#explore-search", "a"), Type("#explore-search", "an")],
     )

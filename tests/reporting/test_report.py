@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,8 +37,8 @@ from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError
 from ml.runtime.run_log import RunLog
 from ml.statistics import hypotheses as stats
-from tests.conftest import isolated_settings
-from tests.reporting.chromium import find_chromium, open_page
+from tests.helpers import copy_warehouse, report_figures, sql_frame
+from tests.reporting.chromium import open_page
 from tests.reporting.fake_ml import FAKE_RUN_ID, insert_fake_run
 
 POST_MODEL = ["build", "--select", "source:ml+"]
@@ -52,21 +51,10 @@ REMOTE_LOAD = re.compile(
 )
 
 
-def _copy_warehouse(source: Settings, root: Path) -> Settings:
-    settings = isolated_settings(root, source.raw_data_path)
-    shutil.copy(source.warehouse_path, settings.warehouse_path)
-    return settings
-
-
-def _sql(settings: Settings, query: str) -> pd.DataFrame:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        return connection.execute(query).df()
-
-
 @pytest.fixture(scope="module")
 def no_run_warehouse(built_warehouse: Settings, tmp_path_factory) -> Settings:
     """No training run: ml tables empty; H1-H3 computed; post-model marts built (empty)."""
-    settings = _copy_warehouse(built_warehouse, tmp_path_factory.mktemp("no_run"))
+    settings = copy_warehouse(built_warehouse, tmp_path_factory.mktemp("no_run"))
     stats.run_hypothesis_tests(settings)
     run_dbt(settings, POST_MODEL, quiet=True)
     return settings
@@ -75,7 +63,7 @@ def no_run_warehouse(built_warehouse: Settings, tmp_path_factory) -> Settings:
 @pytest.fixture(scope="module")
 def fake_run_warehouse(built_warehouse: Settings, tmp_path_factory) -> Settings:
     """A FAKE training run in the ml tables, then H1-H3 and the post-model marts."""
-    settings = _copy_warehouse(built_warehouse, tmp_path_factory.mktemp("fake_run"))
+    settings = copy_warehouse(built_warehouse, tmp_path_factory.mktemp("fake_run"))
     insert_fake_run(settings.warehouse_path)
     stats.run_hypothesis_tests(settings)
     run_dbt(settings, POST_MODEL, quiet=True)
@@ -97,25 +85,11 @@ def _load(paths: list[Path]) -> tuple[dict[str, Any], str]:
     return json.loads(json_path.read_text("utf-8")), html_path.read_text("utf-8")
 
 
-def _figures(node: Any) -> list[dict[str, Any]]:
-    """Every figure ({"value", "source", ...}) anywhere in the report."""
-    found = []
-    if isinstance(node, dict):
-        if "value" in node and "source" in node:
-            found.append(node)
-        for child in node.values():
-            found += _figures(child)
-    elif isinstance(node, list):
-        for child in node:
-            found += _figures(child)
-    return found
-
-
 # --- post-model marts -------------------------------------------------------------------------
 
 
 def test_post_model_marts_build_empty_without_a_model_run(no_run_warehouse: Settings) -> None:
-    counts = _sql(
+    counts = sql_frame(
         no_run_warehouse,
         "select (select count(*) from marts.track_scores) as scores, "
         "(select count(*) from marts.mv_priority_matrix) as matrix, "
@@ -133,7 +107,7 @@ def test_post_model_marts_build_empty_without_a_model_run(no_run_warehouse: Sett
 
 
 def test_track_scores_cover_every_track_of_the_run(fake_run_warehouse: Settings) -> None:
-    row = _sql(
+    row = sql_frame(
         fake_run_warehouse,
         "select (select count(*) from marts.tracks) as tracks, count(*) as scored, "
         "count(distinct run_id) as runs, min(run_id) as run_id, "
@@ -144,9 +118,11 @@ def test_track_scores_cover_every_track_of_the_run(fake_run_warehouse: Settings)
 
 
 def test_mv_rule_matches_an_independent_computation(fake_run_warehouse: Settings) -> None:
-    matrix = _sql(fake_run_warehouse, "select * from marts.mv_priority_matrix").set_index("uri")
-    assumptions = _sql(fake_run_warehouse, "select * from marts.score_assumptions").iloc[0]
-    scores = _sql(fake_run_warehouse, "select uri, predicted_streams from marts.track_scores")
+    matrix = sql_frame(fake_run_warehouse, "select * from marts.mv_priority_matrix").set_index(
+        "uri"
+    )
+    assumptions = sql_frame(fake_run_warehouse, "select * from marts.score_assumptions").iloc[0]
+    scores = sql_frame(fake_run_warehouse, "select uri, predicted_streams from marts.track_scores")
     predicted = scores.set_index("uri")["predicted_streams"]
     # share of tracks predicted at least as high (ties share the top rank)
     top_share = predicted.rank(method="max", ascending=False) / len(predicted)
@@ -170,9 +146,11 @@ def test_mv_rule_matches_an_independent_computation(fake_run_warehouse: Settings
 
 
 def test_ar_checklist_wilson_intervals_match_scipy(fake_run_warehouse: Settings) -> None:
-    checklist = _sql(fake_run_warehouse, "select * from marts.ar_checklist")
+    checklist = sql_frame(fake_run_warehouse, "select * from marts.ar_checklist")
     z = float(
-        _sql(fake_run_warehouse, "select ar_confidence_z from marts.score_assumptions").iloc[0, 0]
+        sql_frame(fake_run_warehouse, "select ar_confidence_z from marts.score_assumptions").iloc[
+            0, 0
+        ]
     )
     level = math.erf(z / math.sqrt(2))
     assert set(checklist["segment_type"]) == {
@@ -190,7 +168,9 @@ def test_ar_checklist_wilson_intervals_match_scipy(fake_run_warehouse: Settings)
             assert row.hit_rate_ci_low > row.reference_hit_rate
         if row.scout_signal == "avoid":
             assert row.hit_rate_ci_high < row.reference_hit_rate
-    kpi_cells = _sql(fake_run_warehouse, "select segment, hit_tracks from marts.kpi_audio_segments")
+    kpi_cells = sql_frame(
+        fake_run_warehouse, "select segment, hit_tracks from marts.kpi_audio_segments"
+    )
     mine = checklist[checklist["segment_type"] == "danceability x energy"]
     assert dict(zip(mine["segment"], mine["hit_tracks"], strict=True)) == dict(
         zip(kpi_cells["segment"], kpi_cells["hit_tracks"], strict=True)
@@ -237,7 +217,7 @@ def test_report_files_parse_and_validate(fake_reports: list[Path]) -> None:
 
 def test_every_figure_names_its_source(fake_reports: list[Path]) -> None:
     payload, _ = _load(fake_reports)
-    figures = _figures(payload)
+    figures = report_figures(payload)
     assert len(figures) > 50
     for item in figures:
         assert item["source"].startswith(("marts.", "ml.")), item
@@ -249,10 +229,10 @@ def test_figures_match_the_warehouse(
     fake_run_warehouse: Settings, fake_reports: list[Path]
 ) -> None:
     payload, _ = _load(fake_reports)
-    kpis = _sql(fake_run_warehouse, "select * from marts.kpi_summary").iloc[0]
+    kpis = sql_frame(fake_run_warehouse, "select * from marts.kpi_summary").iloc[0]
     for item in payload["headline_kpis"]:
         assert item["value"] == pytest.approx(float(kpis[item["key"]]), rel=1e-12), item["key"]
-    hypotheses = _sql(fake_run_warehouse, "select * from marts.hypothesis_tests").set_index(
+    hypotheses = sql_frame(fake_run_warehouse, "select * from marts.hypothesis_tests").set_index(
         "hypothesis"
     )
     for item in payload["hypotheses"]["items"]:
@@ -261,14 +241,14 @@ def test_figures_match_the_warehouse(
             assert item["estimate"]["value"] is None
         else:
             assert item["estimate"]["value"] == pytest.approx(expected)
-    metrics = _sql(fake_run_warehouse, "select * from ml.metrics")
+    metrics = sql_frame(fake_run_warehouse, "select * from ml.metrics")
     lookup = {(r.model_name, r.variant, r.split, r.metric): r.value for r in metrics.itertuples()}
     for model in payload["models"]:
         for row in model["metrics"]:
             for variant in ("model", "audio_only", "mean_baseline"):
                 key = (model["model_name"], variant, row["split"], row["metric"])
                 assert row[variant]["value"] == pytest.approx(lookup.get(key), nan_ok=True)
-    counts = _sql(
+    counts = sql_frame(
         fake_run_warehouse,
         "select count(*) filter (where in_top_predicted) as top_tracks, "
         "count(*) filter (where priority_tier like 'P1%') as p1_tracks, "
@@ -295,7 +275,7 @@ def test_mv_figures_equal_pandas_over_the_whole_matrix(
     """The report aggregates marts.mv_priority_matrix in SQL; pandas over every row agrees."""
     payload, _ = _load(fake_reports)
     mv = payload["mv_priority"]
-    matrix = _sql(fake_run_warehouse, "select * from marts.mv_priority_matrix").sort_values(
+    matrix = sql_frame(fake_run_warehouse, "select * from marts.mv_priority_matrix").sort_values(
         "priority_rank"
     )
     assert mv["status"] == "ok" and len(matrix) > 1000
@@ -346,7 +326,7 @@ def test_mv_figures_equal_pandas_over_the_whole_matrix(
 def test_mv_histogram_bins_equal_numpy(fake_run_warehouse: Settings) -> None:
     """The chart's per-tier bins, counted in DuckDB, are numpy.histogram of every track."""
     histogram = report_data.load_report_data(fake_run_warehouse.warehouse_path).mv_histogram
-    matrix = _sql(fake_run_warehouse, "select * from marts.mv_priority_matrix")
+    matrix = sql_frame(fake_run_warehouse, "select * from marts.mv_priority_matrix")
     positive = matrix[matrix["predicted_streams"] > 0]
     streams = positive["predicted_streams"]
     assert (histogram.low, histogram.high) == (streams.min(), streams.max())
@@ -371,7 +351,7 @@ def test_scatter_sample_is_capped_and_deterministic(
     total = len(pairs)
     assert not everything.correlation_sampled and total > 1000  # below the cap: every pair
     assert pairs.equals(
-        _sql(fake_run_warehouse, report_data.CORRELATION_PAIRS)
+        sql_frame(fake_run_warehouse, report_data.CORRELATION_PAIRS)
     )  # in row_id order, as before
     monkeypatch.setattr(report_data, "SCATTER_SAMPLE", 500)
     first, second = report_data.load_report_data(path), report_data.load_report_data(path)
@@ -480,7 +460,7 @@ def test_remote_load_pattern_catches_loads_but_not_text() -> None:
 
 
 def test_html_escapes_warehouse_text(fake_run_warehouse: Settings, tmp_path: Path) -> None:
-    settings = _copy_warehouse(fake_run_warehouse, tmp_path)
+    settings = copy_warehouse(fake_run_warehouse, tmp_path)
     attack = '<script>alert("x")</script>'
     with duckdb.connect(str(settings.warehouse_path)) as connection:
         connection.execute(
@@ -510,7 +490,7 @@ def test_render_without_a_model_run(no_run_reports: list[Path]) -> None:
 
 
 def test_render_before_the_post_model_pass(built_warehouse: Settings, tmp_path: Path) -> None:
-    settings = _copy_warehouse(built_warehouse, tmp_path)  # first dbt pass only
+    settings = copy_warehouse(built_warehouse, tmp_path)  # first dbt pass only
     payload, html = _load(render_reports(settings, RunLog()))
     validate(payload, "executive_report")
     assert "marts.hypothesis_tests" in payload["missing_relations"]
@@ -535,15 +515,8 @@ def test_cli_report_and_console_summary(
 
 # --- headless browser -------------------------------------------------------------------------
 
-CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="headless Chromium not installed (Debian: apt-get install -y chromium)",
-)
 
-
-@needs_chromium
-def test_console_error_detection_works(tmp_path: Path) -> None:
+def test_console_error_detection_works(tmp_path: Path, chromium: str) -> None:
     """The browser check must see errors, or its silence below means nothing."""
     page = tmp_path / "bad.html"
     page.write_text(
@@ -551,15 +524,16 @@ def test_console_error_detection_works(tmp_path: Path) -> None:
         '<script>console.error("canary"); missing();</script>',
         encoding="utf-8",
     )
-    result = open_page(page, {}, chromium=CHROMIUM, user_data_dir=tmp_path / "profile")
+    result = open_page(page, {}, chromium=chromium, user_data_dir=tmp_path / "profile")
     assert "canary" in " ".join(result.console_errors)
     assert result.exceptions and result.log_errors
     assert any(url.startswith("http://") for url in result.requests)
 
 
-@needs_chromium
 @pytest.mark.slow
-def test_report_renders_in_headless_chromium(fake_reports: list[Path], tmp_path: Path) -> None:
+def test_report_renders_in_headless_chromium(
+    fake_reports: list[Path], tmp_path: Path, chromium: str
+) -> None:
     result = open_page(
         fake_reports[1],
         {
@@ -569,7 +543,7 @@ def test_report_renders_in_headless_chromium(fake_reports: list[Path], tmp_path:
             "page_width": "document.documentElement.scrollWidth",
             "title": "document.title",
         },
-        chromium=CHROMIUM,
+        chromium=chromium,
         user_data_dir=tmp_path / "profile",
         window=(1280, 900),
     )
@@ -585,7 +559,7 @@ def test_report_renders_in_headless_chromium(fake_reports: list[Path], tmp_path:
 def test_report_flags_post_model_marts_older_than_the_latest_run(
     fake_run_warehouse: Settings, tmp_path: Path
 ) -> None:
-    settings = _copy_warehouse(fake_run_warehouse, tmp_path)
+    settings = copy_warehouse(fake_run_warehouse, tmp_path)
     with duckdb.connect(str(settings.warehouse_path)) as connection:
         connection.execute(
             "insert into ml.runs (run_id, model_name, created_at) "

@@ -15,7 +15,7 @@ from ml.reporting import render_reports
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.run_log import RunLog
 from ml.statistics import hypotheses as stats
-from tests.conftest import isolated_settings
+from tests.helpers import isolated_settings
 from tests.reporting.fake_ml import insert_fake_run
 
 POST_MODEL = ["build", "--select", "source:ml+"]

@@ -11,7 +11,7 @@ import pytest
 from ml.pipeline import resolve_raw_input
 from ml.runtime.errors import PipelineError
 from ml.runtime.raw_input import REQUIRED_COLUMNS, check_raw_csv, inspect_raw_csv
-from tests.conftest import FIXTURES, isolated_settings
+from tests.helpers import FIXTURES, isolated_settings
 
 
 def test_traps_fixture_has_the_real_header() -> None:

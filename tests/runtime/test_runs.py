@@ -14,7 +14,7 @@ from ml.cli.runs import headline_metrics
 from ml.config import Settings
 from ml.modeling.specs import METRIC_R2, SPLIT_TEST, VARIANT_MODEL
 from ml.modeling.train import TrainingConfig, train_all
-from tests.conftest import isolated_settings
+from tests.helpers import isolated_settings
 
 pytestmark = pytest.mark.slow
 TINY = TrainingConfig(n_estimators=6, max_depth=4, cv_folds=2, permutation_repeats=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from ml.modeling.specs import STREAM_REGRESSOR
 from ml.runtime.dbt_runner import run_dbt
 from ml.statistics import hypotheses as stats
 from ml.statistics import inference
-from tests.conftest import isolated_settings
+from tests.helpers import copy_warehouse, sql_frame
 
 
 def test_perfect_correlation_is_supported() -> None:
@@ -86,19 +85,12 @@ def test_h1_rule_on_cv_scores() -> None:
 @pytest.fixture
 def warehouse_copy(built_warehouse: Settings, tmp_path: Path) -> Settings:
     """A private copy of the shared warehouse (these tests write to it)."""
-    settings = isolated_settings(tmp_path, built_warehouse.raw_data_path)
-    shutil.copy(built_warehouse.warehouse_path, settings.warehouse_path)
-    return settings
-
-
-def table(settings: Settings, sql: str) -> pd.DataFrame:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        return connection.execute(sql).df()
+    return copy_warehouse(built_warehouse, tmp_path)
 
 
 def test_hypothesis_table_before_any_training_run(warehouse_copy: Settings) -> None:
     result = stats.run_hypothesis_tests(warehouse_copy).set_index("hypothesis")
-    stored = table(warehouse_copy, "select * from ml.hypothesis_tests").set_index("hypothesis")
+    stored = sql_frame(warehouse_copy, "select * from ml.hypothesis_tests").set_index("hypothesis")
     assert list(stored.index) == ["H1", "H2", "H2b", "H3"] == list(result.index)
     assert stored.loc["H1", "verdict"] == inference.NOT_EVALUATED
     assert pd.isna(stored.loc["H1", "estimate"]) and pd.isna(stored.loc["H1", "run_id"])
@@ -115,12 +107,12 @@ def test_hypothesis_table_before_any_training_run(warehouse_copy: Settings) -> N
             assert 0 <= row["p_value"] <= 1
     assert pd.isna(stored.loc["H2b", "p_value"])
     assert list(stored["threshold"]) == [0.70, 0.30, 0.30, 0.60]
-    kpis = table(warehouse_copy, "select * from marts.kpi_summary").iloc[0]
+    kpis = sql_frame(warehouse_copy, "select * from marts.kpi_summary").iloc[0]
     assert stored.loc["H3", "estimate"] == pytest.approx(kpis["pearson_streams_views"], abs=1e-9)
     assert stored.loc["H2", "estimate"] == pytest.approx(
         kpis["official_video_mean_stream_lift"], rel=1e-9
     )
-    official = table(
+    official = sql_frame(
         warehouse_copy, "select * from marts.official_video_impact where video_group = 'official'"
     ).iloc[0]
     # the mart's SQL point estimate and its counts are the Python estimate's
@@ -131,7 +123,7 @@ def test_hypothesis_table_before_any_training_run(warehouse_copy: Settings) -> N
     assert f"{official['within_artist_artists']} artists" in stored.loc["H2b", "method"]
 
     again = stats.run_hypothesis_tests(warehouse_copy)  # idempotent and seeded
-    stored_again = table(warehouse_copy, "select * from ml.hypothesis_tests")
+    stored_again = sql_frame(warehouse_copy, "select * from ml.hypothesis_tests")
     assert len(stored_again) == 4
     columns = ["estimate", "ci_low", "ci_high", "p_value"]
     pd.testing.assert_frame_equal(again[columns], result.reset_index()[columns])
@@ -167,8 +159,8 @@ HYPOTHESIS_MART = ["build", "--select", "stg_ml__hypothesis_tests", "hypothesis_
 @pytest.mark.slow
 def test_hypothesis_mart_builds_empty_then_full(warehouse_copy: Settings) -> None:
     run_dbt(warehouse_copy, HYPOTHESIS_MART, quiet=True)
-    assert len(table(warehouse_copy, "select * from marts.hypothesis_tests")) == 0
+    assert len(sql_frame(warehouse_copy, "select * from marts.hypothesis_tests")) == 0
     stats.run_hypothesis_tests(warehouse_copy)
     run_dbt(warehouse_copy, HYPOTHESIS_MART, quiet=True)
-    mart = table(warehouse_copy, "select * from marts.hypothesis_tests order by hypothesis")
+    mart = sql_frame(warehouse_copy, "select * from marts.hypothesis_tests order by hypothesis")
     assert list(mart["hypothesis"]) == ["H1", "H2", "H2b", "H3"]

@@ -23,7 +23,10 @@ import pytest
 
 from ml.config import REPO_ROOT
 from ml.runtime.raw_input import REQUIRED_COLUMNS
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
+
+# a dbt build or a training run per test (subprocesses): not in `make test-fast`
+pytestmark = pytest.mark.slow
 
 Table = list[list[str]]
 

@@ -24,7 +24,7 @@ from scipy import stats
 
 from ml.config import Settings
 from ml.runtime.dbt_runner import run_dbt
-from tests.conftest import isolated_settings
+from tests.helpers import isolated_settings
 from tests.reporting.fake_ml import FAKE_RUN_ID, insert_fake_run
 
 Z = stats.norm.ppf(0.975)

@@ -23,7 +23,7 @@ from ml.modeling.score import SCORING_RELATION, SCORING_SELECTOR, write_referenc
 from ml.modeling.specs import MODEL_SPECS
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.raw_input import REQUIRED_COLUMNS
-from tests.conftest import isolated_settings
+from tests.helpers import isolated_settings
 
 pytestmark = pytest.mark.slow
 

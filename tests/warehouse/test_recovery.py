@@ -21,7 +21,10 @@ from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 from ml.runtime.locking import run_lock
 from ml.runtime.run_log import RunLog
-from tests.conftest import isolated_settings
+from tests.helpers import isolated_settings
+
+# a dbt build or a training run per test (subprocesses): not in `make test-fast`
+pytestmark = pytest.mark.slow
 
 TINY = {"ML_N_ESTIMATORS": "4", "ML_CV_FOLDS": "2", "ML_PERMUTATION_REPEATS": "1"}
 

@@ -14,7 +14,7 @@ from ml.config import Settings
 from ml.pipeline import build_warehouse
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.run_log import RunLog
-from tests.conftest import FIXTURES, isolated_settings
+from tests.helpers import FIXTURES, isolated_settings
 
 
 def raw_row_count(path: Path) -> int:
