@@ -171,6 +171,10 @@ def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Per model: one row per metric (lead metrics first) with the held-out values of the model
     and its baselines on tracks of catalog artists (test) and on tracks of new artists
     (test_new_artists), the model's CV mean and sd, and its in-sample (train) value."""
+    serving = {
+        run["model_name"]: run["params"].get("serving_model")
+        for run in report["model_run"]["models"]
+    }
     tables = []
     for model in report["models"]:
         cells = {(row["metric"], row["split"]): row for row in model["metrics"]}
@@ -196,6 +200,7 @@ def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "label": model["label"],
                 "n_train": model["n_train"],
                 "n_test": model["n_test"],
+                "serving": serving.get(model["model_name"]),
                 "rows": rows,
             }
         )
