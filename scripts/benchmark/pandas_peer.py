@@ -17,8 +17,8 @@ What it does, mirroring the models:
               summary, by artist, by album type, tempo bands, audio segments, official video
 
 Fair by construction: vectorised pandas/numpy throughout (Python-level loops only over the
-groups of collaborations when joining artist names), pyarrow's CSV engine when pyarrow happens to
-be installed (it is not a project dependency), nothing deliberately slow. Unlike the SQL layer,
+groups of collaborations when joining artist names), pandas' C CSV engine (pyarrow's reader
+rejects quoted multi-line fields), nothing deliberately slow. Unlike the SQL layer,
 the peer keeps its tables in memory and persists only a small JSON summary.
 
 Known differences on exotic input (not present in the generated data): Python's str.strip also
@@ -32,7 +32,7 @@ reasons name the same columns but are worded differently (only the fates are com
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import csv
 import json
 import math
 import sys
@@ -86,7 +86,9 @@ class Timer:
 
 
 def csv_engine() -> str:
-    return "pyarrow" if importlib.util.find_spec("pyarrow") is not None else "c"
+    """pandas' C engine: pyarrow's CSV reader (present when e.g. the mlflow extra is installed)
+    rejects the file's quoted multi-line Description fields."""
+    return "c"
 
 
 # --- load and type ---------------------------------------------------------------------------
@@ -95,12 +97,19 @@ def csv_engine() -> str:
 def load_raw(path: Path) -> pd.DataFrame:
     """Every column but Description as text, trimmed, empty as missing; row_id = position."""
     headers = [""] + [h for _, h in TEXT_COLUMNS + NUMERIC + FLAGS]
+    with path.open(encoding="utf-8", newline="") as handle:
+        file_header = next(csv.reader(handle))
+    wanted = [
+        index
+        for index, name in enumerate(file_header)
+        if name in headers or name.startswith("Unnamed: 0")
+    ]
     raw = pd.read_csv(
         path,
         dtype=str,
         keep_default_na=False,
         na_values=[""],
-        usecols=lambda name: name in headers or name.startswith("Unnamed: 0"),
+        usecols=wanted,
         engine=csv_engine(),
     )
     raw = raw.rename(columns={raw.columns[0]: "source_index"})  # the empty first header
