@@ -160,12 +160,9 @@ def check_no_leakage(target: str, features: Iterable[str]) -> None:
     if target in features:
         problems.insert(0, f"{target} is the target itself")
     if problems:
-        raise LeakageError(
-            f"refusing to train a model of {target} on feature(s) derived from the target: "
-            + "; ".join(problems),
-            step="train",
-            hint="remove these columns from the feature list (see ml/modeling/specs.py)",
-        )
+        reason = f"refusing to train a model of {target} on feature(s) derived from the target"
+        fix = "remove these columns from the feature list (see ml/modeling/specs.py)"
+        raise LeakageError(f"{reason}: {'; '.join(problems)}", step="train", hint=fix)
 
 
 STREAM_REGRESSOR = ModelSpec(
