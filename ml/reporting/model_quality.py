@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ml.modeling.specs import ALL_SPLITS, ALL_VARIANTS, ModelSpec
+from ml.modeling.specs import ALL_SPLITS, ALL_VARIANTS, VARIANT_CHALLENGER, ModelSpec
 from ml.reporting.figures import Figure, Lookup, figure, have, number, value_of
 from ml.reporting.formatting import fmt_score, fmt_share
 from ml.reporting.labels import (
@@ -91,15 +91,24 @@ def interval_coverage(look: Lookup, spec: ModelSpec) -> dict[str, Any] | None:
     """How often the 10th-90th percentile interval of the trees held the held-out truth."""
     if spec.task != "regression":
         return None
-    known = look.metric(spec.name, MODEL, TEST, INTERVAL_COVERAGE, "share")
+    # the range of the SERVED catalog model: the forest's trees, or the challenger's
+    # out-of-fold residual range when ML_SERVING_MODEL chose it (ml.runs serving_model)
+    served = _run_param(look.data, spec.name, "serving_model")
+    variant = VARIANT_CHALLENGER if served == "challenger" else MODEL
+    known = look.metric(spec.name, variant, TEST, INTERVAL_COVERAGE, "share")
     new = look.metric(spec.name, COLD_START, NEW_ARTISTS, INTERVAL_COVERAGE, "share")
     what = "streams" if "stream" in spec.target else "views"
+    how = (
+        "the served gradient-boosting challenger's 10th to 90th percentile of its out-of-fold "
+        "errors"
+        if variant == VARIANT_CHALLENGER
+        else "10th to 90th percentile of the trees' predictions"
+    )
     sentence = None
     if have(known):
         text = (
-            f"The {what} range shown per track (10th to 90th percentile of the trees' "
-            f"predictions) held the actual {what} of {fmt_share(value_of(known), 0)} of held-out "
-            "tracks of catalog artists"
+            f"The {what} range shown per track ({how}) held the actual {what} of "
+            f"{fmt_share(value_of(known), 0)} of held-out tracks of catalog artists"
         )
         quoted = [known]
         if have(new):
@@ -174,19 +183,24 @@ def _reliability_sentence(bins: pd.DataFrame) -> tuple[dict[str, Any] | None, Fi
     return {"key": "hit_probability_reliability", "text": text, "figures": [*quoted, gap]}, gap
 
 
-def _calibration_method(data: ReportData) -> str | None:
+def _run_param(data: ReportData, model_name: str, name: str) -> str | None:
+    """A text parameter of the latest run's model (ml.runs.params_json), None if unrecorded."""
     runs = data.table("ml.runs")
     if runs is None or runs.empty:
         return None
-    match = runs[runs["model_name"] == HIT]
+    match = runs[runs["model_name"] == model_name]
     if match.empty:
         return None
     try:
         params = json.loads(match["params_json"].iloc[0] or "{}")
     except (TypeError, ValueError):
         return None
-    method = params.get("calibration_method")
-    return method if isinstance(method, str) else None
+    value = params.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _calibration_method(data: ReportData) -> str | None:
+    return _run_param(data, HIT, "calibration_method")
 
 
 def hit_calibration(data: ReportData, look: Lookup, spec: ModelSpec) -> dict[str, Any] | None:

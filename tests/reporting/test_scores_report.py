@@ -8,6 +8,7 @@ sentence and chart also against hand-made tables that are, and are not, calibrat
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -26,6 +27,7 @@ from ml.modeling.specs import (
     SPLIT_TEST,
     SPLIT_TEST_NEW_ARTISTS,
     VARIANT_AUDIO_ONLY,
+    VARIANT_CHALLENGER,
     VARIANT_COLD_START,
     VARIANT_MODEL,
 )
@@ -141,7 +143,14 @@ def test_interval_coverage_is_quoted_honestly(trained: Settings, report: dict[st
         if model["task"] == "classification":
             assert interval is None
             continue
-        key = (model["model_name"], VARIANT_MODEL, SPLIT_TEST, "interval_coverage_80")
+        # the range of the served catalog model (forest, or the challenger when it serves)
+        with duckdb.connect(str(trained.warehouse_path), read_only=True) as connection:
+            [(params,)] = connection.execute(
+                "select params_json from ml.runs where model_name = ?", [model["model_name"]]
+            ).fetchall()
+        served = json.loads(params).get("serving_model")
+        variant = VARIANT_CHALLENGER if served == "challenger" else VARIANT_MODEL
+        key = (model["model_name"], variant, SPLIT_TEST, "interval_coverage_80")
         coverage = metrics[key]
         assert interval["known_artist"]["value"] == pytest.approx(coverage)
         text = interval["sentence"]["text"]
