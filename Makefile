@@ -21,7 +21,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m ml run
 
-# everything (dbt builds, training, the end-to-end run, the browser tests): ~5-8 min
+# everything (dbt builds, training, the end-to-end run, the browser tests): ~15 min on 2 cores
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
