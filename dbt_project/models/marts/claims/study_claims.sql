@@ -141,10 +141,7 @@ catalogue as (
 ),
 
 latest_run as (
-    select run_id
-    from ml_runs
-    order by created_at desc, run_id desc
-    limit 1
+    select {{ latest_run_id(ref('stg_ml__runs')) }} as run_id
 ),
 
 run_models as (
