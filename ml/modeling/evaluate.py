@@ -46,6 +46,11 @@ from ml.modeling.specs import (
 DEFAULT_THRESHOLD = 0.5
 
 
+def decision_threshold(recorded: float | None) -> float:
+    """A classifier's recorded decision threshold (DEFAULT_THRESHOLD when none)."""
+    return DEFAULT_THRESHOLD if recorded is None else float(recorded)
+
+
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """Metrics in the model's (log) space, plus R2 back in counts (expm1 of both sides)."""
     mse = float(mean_squared_error(y_true, y_pred))
@@ -118,9 +123,7 @@ def task_metrics(
     probability-quality metrics)."""
     if spec.task == "classification":
         return {
-            **classification_metrics(
-                y, predicted, DEFAULT_THRESHOLD if threshold is None else threshold
-            ),
+            **classification_metrics(y, predicted, decision_threshold(threshold)),
             **calibration_metrics(y, predicted),
         }
     return regression_metrics(y, predicted)

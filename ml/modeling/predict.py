@@ -15,7 +15,6 @@ from sklearn.pipeline import Pipeline
 
 from ml.config import Settings
 from ml.modeling.dataset import TRACKS_RELATION, ModellingData, iter_tracks
-from ml.modeling.evaluate import DEFAULT_THRESHOLD
 from ml.modeling.serving import ServingModels, predict_tracks
 from ml.modeling.specs import (
     SPLIT_NOT_SAMPLED,
@@ -35,10 +34,6 @@ def predict_frame(
     routing by artist (see serving.predict_tracks for the routed batch prediction)."""
     models = ServingModels({VARIANT_MODEL: pipelines}, {VARIANT_MODEL: hit_threshold})
     return predict_tracks(frame, models)
-
-
-def _decision_threshold(recorded: float | None) -> float:
-    return DEFAULT_THRESHOLD if recorded is None else float(recorded)
 
 
 def _prediction_splits(

@@ -34,9 +34,10 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from ml.config import REPO_ROOT
-from ml.modeling.evaluate import DEFAULT_THRESHOLD
+from ml.modeling.evaluate import decision_threshold
 from ml.modeling.serving import ServingModels
 from ml.modeling.specs import DECISION_THRESHOLD, HIT_CLASSIFIER, VARIANT_COLD_START, VARIANT_MODEL
+from ml.runtime.data_source import file_sha256 as sha256_file
 from ml.runtime.errors import PipelineError
 from ml.runtime.warehouse import session, table_exists
 
@@ -67,14 +68,6 @@ def code_version() -> str:
             return "package " + package_metadata.version("music-performance-intelligence")
         except package_metadata.PackageNotFoundError:
             return "unknown"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
@@ -161,11 +154,6 @@ class LoadedModels:
                 hit.get(VARIANT_COLD_START, {}).get(DECISION_THRESHOLD)
             )
         return ServingModels(pipelines, thresholds, self.training_artists)
-
-
-def decision_threshold(recorded: float | None) -> float:
-    """A classifier's recorded decision threshold (DEFAULT_THRESHOLD when none)."""
-    return DEFAULT_THRESHOLD if recorded is None else float(recorded)
 
 
 def _checked_path(models_dir: Path, entry: dict[str, Any], metadata_path: Path) -> Path:

@@ -17,7 +17,8 @@ from sklearn.pipeline import Pipeline
 
 from ml.modeling import registry
 from ml.modeling.dataset import ModellingData, artist_keys
-from ml.modeling.registry import TRAINING_ARTISTS, decision_threshold
+from ml.modeling.evaluate import decision_threshold
+from ml.modeling.registry import TRAINING_ARTISTS
 from ml.modeling.serving import ServingModels
 from ml.modeling.specs import (
     DECISION_THRESHOLD,
