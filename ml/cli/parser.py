@@ -14,10 +14,10 @@ from ml.runtime.progress import ENV_VAR as PROGRESS_ENV_VAR
 
 DESCRIPTION = "Music performance warehouse: build, train, test, report, query, score."
 DISTRIBUTION = "music-performance-intelligence"
-# TrainingConfig's fields (ml/modeling/train.py; tests/runtime/test_cli.py keeps them in step):
-# listed here so that --help does not import scikit-learn.
+# TrainingConfig's fields (ml/modeling/training_config.py; tests/runtime/test_cli.py keeps them
+# in step): listed here so that --help does not import scikit-learn.
 TRAINING_FIELDS = (
-    "n_estimators", "max_depth", "cv_folds", "test_size", "max_training_rows",
+    "n_estimators", "max_depth", "cv_folds", "evaluation_trees", "test_size", "max_training_rows",
     "permutation_repeats", "random_state", "n_jobs", "prediction_batch_rows",
 )  # fmt: skip
 

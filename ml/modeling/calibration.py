@@ -3,8 +3,9 @@ reliability table, the calibrators (isotonic, sigmoid/Platt) and the pipeline th
 
 The hit classifier is fitted with balanced class weights, so its raw predict_proba over-states
 the hit rate. A calibrator is fitted on probabilities of rows the forests did not train on
-(the out-of-fold predictions of cross-validation, no extra fits) and is applied to the final
-forest's probabilities: CalibratedPipeline.predict_proba returns calibrated probabilities.
+(a forest's out-of-bag predictions, a challenger's out-of-fold CV predictions: no extra fits)
+and is applied to the final model's probabilities: CalibratedPipeline.predict_proba returns
+calibrated probabilities.
 The method (isotonic or sigmoid) is chosen by cross-fitted Brier score on those probabilities.
 """
 

@@ -11,7 +11,9 @@ reproducible. A regressor's 80% interval is its prediction plus the 10th / 90th 
 out-of-fold residuals (it has no trees to spread).
 
 Which model serves is ML_SERVING_MODEL: forest | challenger | auto (default: the one with the
-better cross-validated lead metric on the training part, R2 / ROC-AUC; never the test split).
+better lead metric on unseen rows of the training part, R2 / ROC-AUC: the challenger's CV mean
+against the forest's CV mean or, for a forest estimated out-of-bag, its out-of-bag value; never
+the test split).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from ml.modeling.specs import (
     SERVING_FOREST,
     SERVING_MODELS,
     SPLIT_CV_MEAN,
+    SPLIT_OOB,
     SPLIT_TEST,
     SPLIT_TEST_NEW_ARTISTS,
     SPLIT_TRAIN,
@@ -52,10 +55,13 @@ from ml.modeling.variants import FittedVariant, calibrated_variant, evaluate
 from ml.runtime.errors import PipelineError
 
 SERVING_ENV = "ML_SERVING_MODEL"
-# Settings of the challenger (not tuned on the test split): a small learning rate, fixed rounds.
+# Settings of the challenger (not tuned on the test split): fixed rounds, no early stopping.
+# 150 rounds at 0.1 instead of 300 at 0.05: 40% less CPU, CV means within 0.004 of the slower
+# setting on the default data (stream R2 0.705 vs 0.709, hit ROC-AUC 0.916 vs 0.917, views R2
+# 0.579 vs 0.581; fold sd 0.009-0.016; README, Performance).
 BOOSTING_PARAMS: dict[str, Any] = {
-    "max_iter": 300,
-    "learning_rate": 0.05,
+    "max_iter": 150,
+    "learning_rate": 0.1,
     "max_leaf_nodes": 31,
     "min_samples_leaf": 20,
     "l2_regularization": 1.0,
@@ -77,6 +83,8 @@ def serving_setting(environ: Mapping[str, str] | None = None) -> str:
 # OpenMP threads of the boosting: 1. With more threads than free cores (a shared machine, CV fits
 # beside other jobs), OpenMP's busy waiting made one fit on 2.6k rows take 143 s instead of 7 s.
 OPENMP_THREADS = 1
+# Its CV folds are fitted side by side instead, one single-threaded fit per core (at most 5).
+PARALLEL_FOLDS = max(1, os.cpu_count() or 1)
 
 
 class _Limited:
@@ -170,7 +178,7 @@ def fit_challenger(
         folds=folds,
         random_state=random_state,
         new_pipeline=lambda s: challenger_pipeline(s, **settings),
-        companions=False,
+        parallel_folds=PARALLEL_FOLDS,
     )
     fitted = calibrated_variant(
         spec,
@@ -197,10 +205,15 @@ def fit_challenger(
 
 
 def _cv_lead(rows: list[dict[str, Any]], variant: str, metric: str) -> float:
-    for row in rows:
-        if (row["variant"], row["split"], row["metric"]) == (variant, SPLIT_CV_MEAN, metric):
-            return float(row["value"])
-    return float("nan")
+    """The variant's estimate on unseen training rows: its CV mean, else its out-of-bag value
+    (the forests other than the headline stream model are not cross-validated)."""
+    found = {
+        row["split"]: float(row["value"])
+        for row in rows
+        if (row["variant"], row["metric"]) == (variant, metric)
+        and row["split"] in (SPLIT_CV_MEAN, SPLIT_OOB)
+    }
+    return found.get(SPLIT_CV_MEAN, found.get(SPLIT_OOB, float("nan")))
 
 
 def choose_serving(

@@ -31,6 +31,7 @@ from ml.modeling.specs import (
     METRIC_ROC_AUC,
     SPLIT_CV_MEAN,
     SPLIT_CV_STD,
+    SPLIT_OOB,
     SPLIT_TEST,
     SPLIT_TEST_NEW_ARTISTS,
     VARIANT_AUDIO_ONLY,
@@ -86,10 +87,16 @@ class ModelResult:
         return (
             f"test R2 {value(VARIANT_MODEL, SPLIT_TEST, METRIC_R2)} "
             f"(audio-only {value(VARIANT_AUDIO_ONLY, SPLIT_TEST, METRIC_R2)}, "
-            f"new artists {new_artists}), CV R2 {value(VARIANT_MODEL, SPLIT_CV_MEAN, METRIC_R2)}"
-            f" +- {value(VARIANT_MODEL, SPLIT_CV_STD, METRIC_R2)}, 80% tree interval covers "
+            f"new artists {new_artists}), {self._training_estimate()}, 80% tree interval covers "
             f"{value(VARIANT_MODEL, SPLIT_TEST, METRIC_INTERVAL_COVERAGE_80)}"
         )
+
+    def _training_estimate(self) -> str:
+        """'CV R2 0.695 +- 0.011' or 'out-of-bag R2 0.582' (ModelSpec.training_estimate)."""
+        if self.spec.training_estimate == "cv":
+            mean = self.metric(VARIANT_MODEL, SPLIT_CV_MEAN, METRIC_R2)
+            return f"CV R2 {mean:.3f} +- {self.metric(VARIANT_MODEL, SPLIT_CV_STD, METRIC_R2):.3f}"
+        return f"out-of-bag R2 {self.metric(VARIANT_MODEL, SPLIT_OOB, METRIC_R2):.3f}"
 
     @property
     def lead_metric(self) -> str:

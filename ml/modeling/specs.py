@@ -99,6 +99,11 @@ class ModelSpec:
     # Rows the model is trained and evaluated on (a SQL-free boolean column of the frame).
     row_filter: str | None = None
     description: str = ""
+    # How the forest's quality on rows it did not train on is estimated on the training part:
+    # 'cv' = k-fold cross-validation (splits cv_mean / cv_std: the headline stream model, as in
+    # the study), 'oob' = its out-of-bag predictions (split 'oob': no extra fit; out_of_bag.py).
+    # The audio-only and cold-start variants are always estimated out-of-bag.
+    training_estimate: Literal["cv", "oob"] = "oob"
 
     @property
     def numeric_features(self) -> list[str]:
@@ -188,6 +193,7 @@ STREAM_REGRESSOR = ModelSpec(
     max_features=1 / 3,
     min_samples_leaf=5,
     description="Spotify streams (log) from audio, YouTube engagement, album type and artist",
+    training_estimate="cv",
 )
 
 HIT_CLASSIFIER = ModelSpec(
@@ -205,7 +211,11 @@ HIT_CLASSIFIER = ModelSpec(
     ),
     n_estimators=200,
     max_depth=10,
-    class_weight="balanced",
+    # The study's balanced class weights, as scikit-learn applied them when the study was run:
+    # uniform bootstrap samples, each weighted by class ('balanced_subsample' computes the weights
+    # on the sample). Since scikit-learn 1.9, 'balanced' instead DRAWS the bootstrap samples by
+    # class weight, so a hit is almost never out-of-bag and no out-of-bag estimate is possible.
+    class_weight="balanced_subsample",
     # an artist's typical stream level says more about a new track than its count of past hits
     artist_level_target="log_streams",
     description="hit (top 10% of streams, marts is_hit) from the same inputs as the regressor",
@@ -276,8 +286,8 @@ VARIANT_COLD_START = "cold_start"
 VARIANT_CHALLENGER = "challenger"
 ALL_VARIANTS: tuple[str, ...] = (*VARIANTS, VARIANT_COLD_START, VARIANT_CHALLENGER)
 # Which fitted model serves the scores (env ML_SERVING_MODEL): the forest, the challenger, or
-# 'auto' = the one with the better cross-validated lead metric on the TRAINING part (R2 /
-# ROC-AUC), never chosen on a test split.
+# 'auto' = the one with the better lead metric (R2 / ROC-AUC) on unseen rows of the TRAINING part
+# (CV or out-of-bag), never chosen on a test split.
 SERVING_FOREST, SERVING_CHALLENGER, SERVING_AUTO = "forest", "challenger", "auto"
 SERVING_MODELS: tuple[str, ...] = (SERVING_FOREST, SERVING_CHALLENGER, SERVING_AUTO)
 # Held-out ARTISTS: a split grouped by artist (GroupShuffleSplit), no test artist in training.
@@ -293,7 +303,7 @@ METRIC_BRIER, METRIC_LOG_LOSS, METRIC_ECE, METRIC_MEAN_PROBABILITY, METRIC_OBSER
     CALIBRATION_METRICS
 )
 CALIBRATION_BINS = 10
-# How the out-of-fold probabilities are mapped to calibrated ones (chosen by cross-fitted Brier).
+# How the out-of-bag / out-of-fold probabilities are mapped to calibrated ones (chosen by cross-fitted Brier).
 CALIBRATION_METHODS: tuple[str, ...] = ("isotonic", "sigmoid")
 # Share of held-out log streams inside the 10th-90th percentile of the trees' predictions.
 METRIC_INTERVAL_COVERAGE_80 = "interval_coverage_80"

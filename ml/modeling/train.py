@@ -1,32 +1,33 @@
 """Train the three forests from marts.model_features with honest evaluation, record the run.
 
 One `train_all` call = one run_id shared by the stream regressor, the hit classifier and the
-views regressor. For each model (`train_model`): k-fold CV on the training 80% (the model and the
-mean / base-rate baseline; ml/modeling/cross_validation.py), a final fit on the whole training
-part, the audio-only forest fitted once on the training part (its out-of-bag predictions stand in
-for CV: split 'oob'), metrics on the held-out 20%, impurity and permutation importances. Then one
-joblib artifact per model and the run's records (ml/modeling/run_record.py), predictions for every
-distinct track of marts.tracks (ml/modeling/predict.py), and one atomic publish to the ml tables.
+views regressor. For each model (`train_model`): the model, its audio-only baseline and its
+cold-start variant fitted once on the training 80%, each judged on the training part without
+extra fits where it can (out-of-bag; the headline stream model by k-fold CV of smaller forests:
+ModelSpec.training_estimate, TrainingConfig.evaluation_trees), a classifier calibrated there;
+metrics on the held-out 20%, the three refitted on the split by artist and measured on its
+held-out artists, the gradient-boosting challenger, impurity and permutation importances. Then
+one joblib artifact per model and the run's records (ml/modeling/run_record.py), predictions for
+every distinct track of marts.tracks (ml/modeling/predict.py), and one atomic publish to the ml
+tables.
 """
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from ml.config import Settings
 from ml.modeling import registry
 from ml.modeling.challenger import choose_serving, fit_challenger, serving_setting
-from ml.modeling.cross_validation import CrossValidation, cross_validate, out_of_bag_rows
+from ml.modeling.cross_validation import cross_validate
 from ml.modeling.dataset import (
     MODELLING_RELATION,
     ModellingData,
@@ -34,7 +35,8 @@ from ml.modeling.dataset import (
     split_by_track,
 )
 from ml.modeling.evaluate import impurity_importances, metric_rows, permutation_importances
-from ml.modeling.features import build_pipeline, model_input, target_values
+from ml.modeling.features import model_input, target_values
+from ml.modeling.out_of_bag import out_of_bag_estimate
 from ml.modeling.predict import write_predictions
 from ml.modeling.reference import record_training_reference
 from ml.modeling.run_record import (
@@ -57,97 +59,14 @@ from ml.modeling.specs import (
     VARIANT_AUDIO_ONLY,
     VARIANT_CHALLENGER,
     VARIANT_COLD_START,
+    VARIANT_MEAN_BASELINE,
     VARIANT_MODEL,
     ModelSpec,
 )
+from ml.modeling.training_config import TrainingConfig
 from ml.modeling.variants import Evaluation, FittedVariant, calibrated_variant, evaluate, refit
 from ml.runtime.errors import PipelineError
 from ml.runtime.progress import say
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Study defaults; every field can be overridden by an env var ML_<FIELD> (tests use tiny
-    forests) or by `python -m ml train --<field>`."""
-
-    n_estimators: int | None = None  # None: each model's study setting (200 / 200 / 150)
-    max_depth: int | None = None  # None: each model's study setting (15 / 10 / 12)
-    cv_folds: int = 5
-    test_size: float = 0.2
-    # Cap on modelling rows (a seeded sample of tracks) so that very large inputs train in bounded
-    # time; the real file has ~18k modelling rows (never capped). None: no cap. Measured on 10M
-    # generated rows (8.7M modelling tracks, ~1 effective core): 100k -> 12.3 min of fitting,
-    # 50k -> 5.3 min, same held-out metrics within 0.01 (README, Performance). Predicting every
-    # track afterwards (~4-5 min for 9.1M tracks) does not depend on this cap.
-    max_training_rows: int | None = 50_000
-    permutation_repeats: int = 3
-    random_state: int = 42
-    n_jobs: int = -1
-    prediction_batch_rows: int = 200_000
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> TrainingConfig:
-        environ = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for item in fields(cls):
-            raw = environ.get(f"ML_{item.name.upper()}", "").strip()
-            if not raw:
-                continue
-            try:
-                if raw.lower() == "none":
-                    values[item.name] = None
-                elif item.name == "test_size":
-                    values[item.name] = float(raw)
-                else:
-                    values[item.name] = int(raw)
-            except ValueError as error:
-                raise PipelineError(
-                    f"ML_{item.name.upper()}={raw!r} is not a valid {item.name}", step="train"
-                ) from error
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values).validated()
-
-    def validated(self) -> TrainingConfig:
-        problems = []
-        if self.n_estimators is not None and self.n_estimators < 1:
-            problems.append("n_estimators must be >= 1")
-        if self.max_depth is not None and self.max_depth < 1:
-            problems.append("max_depth must be >= 1")
-        if self.cv_folds < 2:
-            problems.append("cv_folds must be >= 2")
-        if not 0.0 < self.test_size < 1.0:
-            problems.append("test_size must be in (0, 1)")
-        if self.max_training_rows is not None and self.max_training_rows < 100:
-            problems.append("max_training_rows must be >= 100 (or None)")
-        if self.permutation_repeats < 1:
-            problems.append("permutation_repeats must be >= 1")
-        if problems:
-            raise PipelineError("invalid training config: " + "; ".join(problems), step="train")
-        return self
-
-    def forest_params(self, spec: ModelSpec) -> dict[str, Any]:
-        return {
-            "n_estimators": self.n_estimators or spec.n_estimators,
-            "max_depth": self.max_depth or spec.max_depth,
-            "class_weight": spec.class_weight,
-            "max_features": spec.max_features,
-            "min_samples_leaf": spec.min_samples_leaf,
-            "random_state": self.random_state,
-            "n_jobs": self.n_jobs,
-        }
-
-    def pipeline(self, spec: ModelSpec, *, oob_score: bool = False) -> Pipeline:
-        """A new, unfitted pipeline of `spec` with this config's forest settings."""
-        params = self.forest_params(spec)
-        return build_pipeline(
-            spec,
-            n_estimators=params["n_estimators"],
-            max_depth=params["max_depth"],
-            random_state=self.random_state,
-            n_jobs=self.n_jobs,
-            cv_folds=self.cv_folds,
-            oob_score=oob_score,
-        )
 
 
 class Progress:
@@ -172,23 +91,67 @@ def _model_rows(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
     return frame[frame[spec.row_filter].astype("boolean").fillna(False)].reset_index(drop=True)
 
 
-def _fit_audio_only(
-    spec: ModelSpec, train: pd.DataFrame, y_train: np.ndarray, config: TrainingConfig
-) -> tuple[Pipeline, list[dict[str, Any]]]:
-    """The audio-only baseline fitted on the training part; for a regressor also its out-of-bag
-    metric rows (the classifier was cross-validated instead)."""
-    audio_spec = spec.audio_only()
-    out_of_bag = spec.task == "regression"
+def _fit(spec: ModelSpec, train: pd.DataFrame, config: TrainingConfig, oob: bool) -> Pipeline:
+    """One forest of `spec` fitted on the whole training part (keeping its out-of-bag
+    predictions when `oob`)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "some inputs do not have OOB scores": masked below
-        audio_pipeline = config.pipeline(audio_spec, oob_score=out_of_bag).fit(
-            model_input(train, audio_spec, fitting=True), y_train
+        warnings.simplefilter("ignore")  # "some inputs do not have OOB scores": masked later
+        return config.pipeline(spec, oob_score=oob).fit(
+            model_input(train, spec, fitting=True), target_values(train, spec)
         )
-    if not out_of_bag:
-        return audio_pipeline, []
-    trees = config.forest_params(spec)["n_estimators"]
-    rows, _ = out_of_bag_rows(spec, audio_pipeline, y_train, trees)
-    return audio_pipeline, rows
+
+
+def _fit_variants(
+    spec: ModelSpec, train: pd.DataFrame, config: TrainingConfig
+) -> tuple[dict[str, FittedVariant], list[dict[str, Any]], float]:
+    """The model, its audio-only baseline and its cold-start variant fitted on the whole training
+    part, each with its training estimate: k-fold CV (fewer trees per fold) for a model whose
+    spec says 'cv', out-of-bag otherwise; a classifier calibrated and its threshold chosen on
+    those predictions. Returns the fitted variants, their metric rows and the model's fit time."""
+    specs = {
+        VARIANT_MODEL: spec,
+        VARIANT_AUDIO_ONLY: spec.audio_only(),
+        VARIANT_COLD_START: spec.cold_start(),
+    }
+    cross_validated = spec.training_estimate == "cv"
+    pipelines: dict[str, Pipeline] = {}
+    fit_seconds = 0.0
+    for variant, variant_spec in specs.items():
+        started = time.perf_counter()
+        oob = not (cross_validated and variant == VARIANT_MODEL)
+        pipelines[variant] = _fit(variant_spec, train, config, oob)
+        if variant == VARIANT_MODEL:
+            fit_seconds = time.perf_counter() - started
+    estimate = out_of_bag_estimate(
+        spec,
+        {v: p for v, p in pipelines.items() if not (cross_validated and v == VARIANT_MODEL)},
+        target_values(train, spec),
+        folds=config.cv_folds,
+        random_state=config.random_state,
+    )
+    rows = list(estimate.rows)
+    if cross_validated:
+        cv = cross_validate(
+            spec,
+            train,
+            folds=config.cv_folds,
+            random_state=config.random_state,
+            new_pipeline=config.evaluation_pipeline,
+        )
+        rows = [*cv.rows, *rows]
+        estimate.calibrations.update(cv.calibrations)
+        for variant in (VARIANT_MODEL, VARIANT_MEAN_BASELINE):
+            estimate.thresholds[variant] = cv.thresholds[variant]
+    fitted = {
+        variant: calibrated_variant(
+            specs[variant],
+            pipelines[variant],
+            estimate.calibrations.get(variant),
+            estimate.thresholds[variant],
+        )
+        for variant in specs
+    }
+    return fitted, rows, fit_seconds
 
 
 def _importances(
@@ -234,61 +197,39 @@ def _new_artist_evaluation(
     train = _checked_rows(spec, data.new_artist_train, config.cv_folds * 2, "train by artist")
     test = _checked_rows(spec, data.new_artist_test, 2, "test by artist")
     refitted = {
-        variant: refit(item, train, new_pipeline=config.pipeline)
+        variant: refit(item, train, new_pipeline=config.evaluation_pipeline)
         for variant, item in fitted.items()
     }
     return evaluate(spec, refitted, train, {SPLIT_TEST_NEW_ARTISTS: test})
 
 
-def _fit_variant(
-    spec: ModelSpec, train: pd.DataFrame, cv: CrossValidation, variant: str, config: TrainingConfig
-) -> FittedVariant:
-    """Fit one variant on the whole training part, with its CV calibrator and threshold."""
-    pipeline = config.pipeline(spec).fit(
-        model_input(train, spec, fitting=True), target_values(train, spec)
-    )
-    return calibrated_variant(spec, pipeline, cv.calibrations.get(variant), cv.thresholds[variant])
-
-
 def train_model(
     spec: ModelSpec, data: ModellingData, config: TrainingConfig, progress: Progress
 ) -> ModelResult:
-    """Cross-validate (and calibrate a classifier on its out-of-fold probabilities), fit on the
-    whole training part, fit the audio-only baseline and the cold-start variant, measure them on
-    the held-out tracks, refit the three on the split by artist and measure them on the held-out
-    artists, and compute the importances of one model."""
+    """Fit the model, its audio-only baseline and its cold-start variant on the whole training
+    part with their training estimates (_fit_variants), measure them on the held-out tracks,
+    refit the three on the split by artist and measure them on the held-out artists, fit the
+    challenger, choose the served model and compute the importances of one model."""
     started = time.perf_counter()
     train = _checked_rows(spec, data.train, config.cv_folds * 2, "train")
     test = _checked_rows(spec, data.test, 2, "test")
     params = config.forest_params(spec)
+    cv_trees = config.evaluation_pipeline(spec).named_steps["forest"].n_estimators
+    estimate = (
+        f"{config.cv_folds}-fold CV of {cv_trees} trees"
+        if spec.training_estimate == "cv"
+        else "out-of-bag estimates"
+    )
     progress(
-        f"{spec.name}: fitting on {len(train):,} train rows ({config.cv_folds}-fold CV, final, "
-        f"audio-only, cold-start, by-artist fits; {params['n_estimators']} trees)"
+        f"{spec.name}: fitting on {len(train):,} train rows (model, audio-only, cold-start, "
+        f"{estimate}, by-artist refits; {params['n_estimators']} trees)"
     )
-    cv = cross_validate(
-        spec,
-        train,
-        folds=config.cv_folds,
-        random_state=config.random_state,
-        new_pipeline=config.pipeline,
-    )
-    rows = list(cv.rows)
-    fit_started = time.perf_counter()
-    model = _fit_variant(spec, train, cv, VARIANT_MODEL, config)
-    fit_seconds = time.perf_counter() - fit_started
-    audio_pipeline, audio_rows = _fit_audio_only(spec, train, target_values(train, spec), config)
-    rows.extend(audio_rows)
-    fitted = {
-        VARIANT_MODEL: model,
-        VARIANT_AUDIO_ONLY: calibrated_variant(
-            spec.audio_only(),
-            audio_pipeline,
-            cv.calibrations.get(VARIANT_AUDIO_ONLY),
-            cv.thresholds[VARIANT_AUDIO_ONLY],
-        ),
-        VARIANT_COLD_START: _fit_variant(spec.cold_start(), train, cv, VARIANT_COLD_START, config),
-    }
-    evaluation = evaluate(spec, fitted, train, {SPLIT_TRAIN: train, SPLIT_TEST: test})
+    fitted, rows, fit_seconds = _fit_variants(spec, train, config)
+    model = fitted[VARIANT_MODEL]
+    # in-sample (train) metrics of the model only: the baselines' would cost predictions of every
+    # training row for figures nobody reads
+    evaluation = evaluate(spec, {VARIANT_MODEL: model}, train, {SPLIT_TRAIN: train})
+    evaluation.extend(evaluate(spec, fitted, train, {SPLIT_TEST: test}))
     evaluation.extend(_new_artist_evaluation(spec, fitted, data, config))
     rows.extend(evaluation.rows)
     if spec.task == "classification":
@@ -314,6 +255,8 @@ def train_model(
         params={
             **params,
             "cv_folds": config.cv_folds,
+            "training_estimate": spec.training_estimate,
+            "evaluation_trees": cv_trees,
             "test_size": config.test_size,
             "artist_encoding_target": (spec.artist_level_target or spec.target)
             if spec.uses_artist

@@ -170,7 +170,8 @@ def _split_values(cells: dict, metric: str, split: str) -> dict[str, Any]:
 def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Per model: one row per metric (lead metrics first) with the held-out values of the model
     and its baselines on tracks of catalog artists (test) and on tracks of new artists
-    (test_new_artists), the model's CV mean and sd, and its in-sample (train) value."""
+    (test_new_artists), the model's CV mean and sd or out-of-bag value, and its in-sample (train)
+    value."""
     serving = {
         run["model_name"]: run["params"].get("serving_model")
         for run in report["model_run"]["models"]
@@ -192,6 +193,7 @@ def _model_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
                     "new": _split_values(cells, metric, labels.NEW_ARTISTS),
                     "cv_mean": _split_values(cells, metric, labels.CV_MEAN)[labels.MODEL],
                     "cv_std": _split_values(cells, metric, labels.CV_STD)[labels.MODEL],
+                    "oob": _split_values(cells, metric, labels.OOB)[labels.MODEL],
                     "train": _split_values(cells, metric, labels.TRAIN)[labels.MODEL],
                 }
             )

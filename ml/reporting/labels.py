@@ -32,6 +32,7 @@ from ml.modeling.specs import (
     REGRESSION_METRICS,
     SPLIT_CV_MEAN,
     SPLIT_CV_STD,
+    SPLIT_OOB,
     SPLIT_TEST,
     SPLIT_TEST_NEW_ARTISTS,
     SPLIT_TRAIN,
@@ -59,6 +60,7 @@ CHALLENGER = VARIANT_CHALLENGER  # gradient boosting on the forest's inputs (cha
 TEST = SPLIT_TEST
 CV_MEAN = SPLIT_CV_MEAN
 CV_STD = SPLIT_CV_STD
+OOB = SPLIT_OOB  # out-of-bag: the forests other than the stream model
 TRAIN = SPLIT_TRAIN
 NEW_ARTISTS = SPLIT_TEST_NEW_ARTISTS  # whole artists held out
 # metrics
@@ -111,7 +113,7 @@ SPLIT_LABELS = {
     NEW_ARTISTS: "tracks of artists never seen in training",
     CV_MEAN: "cross-validation mean",
     CV_STD: "cross-validation spread",
-    "oob": "out-of-bag",
+    OOB: "out-of-bag",
     TRAIN: "training rows (in-sample)",
 }
 # The two qualities of a model, in words a scout reads: (split, variant that scores it, wording)

@@ -164,7 +164,7 @@ def test_permutation_importances_find_the_signal_in_few_predict_calls() -> None:
 def test_out_of_bag_estimate_of_the_audio_only_baseline() -> None:
     """The audio-only regressors' 'oob' split: each row's prediction averages exactly the trees
     that did not draw it, and a row drawn by every tree is flagged, not scored as 0."""
-    from ml.modeling.cross_validation import out_of_bag
+    from ml.modeling.out_of_bag import out_of_bag
 
     rng = np.random.default_rng(2)
     frame = pd.DataFrame({name: rng.random(120) for name in AUDIO_ONLY})

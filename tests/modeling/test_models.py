@@ -17,6 +17,7 @@ import pytest
 from ml.__main__ import main
 from ml.config import Settings
 from ml.modeling import registry
+from ml.modeling.specs import MODEL_SPECS
 from ml.modeling.train import TrainingConfig, train_all
 from ml.runtime.errors import PipelineError
 from tests.helpers import copy_warehouse, sql_rows
@@ -67,21 +68,22 @@ def test_run_is_recorded(trained: Settings) -> None:
         assert registry.sha256_file(artifact) == sha
     variants = set(sql_rows(trained, "select distinct model_name, variant, split from ml.metrics"))
     cross_validated = ("train", "test", "cv_mean", "cv_std", "test_new_artists")
-    for name in MODEL_NAMES:
-        # the audio-only and cold-start classifiers are cross-validated (calibrated and their
-        # thresholds chosen like the model's); the audio-only regressors are estimated
-        # out-of-bag instead, the cold-start regressors only on held-out data
-        classifier = name == "hit_classifier"
-        audio = cross_validated if classifier else ("train", "test", "oob", "test_new_artists")
-        cold = cross_validated if classifier else ("train", "test", "test_new_artists")
-        assert {(v, s) for m, v, s in variants if m == name} == {
-            *(("model", split) for split in cross_validated),
-            *(("mean_baseline", split) for split in cross_validated),
-            *(("audio_only", split) for split in audio),
-            *(("cold_start", split) for split in cold),
-            # the gradient-boosting challenger: the same honest evaluation as the forest
+    for spec in MODEL_SPECS:
+        # the model's estimate on unseen training rows: 5-fold CV for the headline stream forest,
+        # out-of-bag for the others; audio-only and cold-start forests always out-of-bag, and
+        # measured in-sample (train) only for the model; the challengers are cross-validated
+        estimate = ("cv_mean", "cv_std") if spec.training_estimate == "cv" else ("oob",)
+        baseline = ("cv_mean", "cv_std") if spec.training_estimate == "cv" else ()
+        held_out = ("test", "test_new_artists")
+        # a classifier variant's decision threshold is a row of split train
+        threshold = ("train",) if spec.task == "classification" else ()
+        assert {(v, s) for m, v, s in variants if m == spec.name} == {
+            *(("model", split) for split in ("train", *held_out, *estimate)),
+            *(("mean_baseline", split) for split in ("train", *held_out, *baseline)),
+            *(("audio_only", split) for split in (*held_out, "oob", *threshold)),
+            *(("cold_start", split) for split in (*held_out, "oob", *threshold)),
             *(("challenger", split) for split in cross_validated),
-        }, name
+        }, spec.name
     thresholds = dict(
         sql_rows(
             trained,

@@ -147,15 +147,20 @@ _FEATURES = {
 
 
 def _splits(spec: ModelSpec, variant: str) -> tuple[str, ...]:
-    """The splits training writes for a variant (ml/modeling/train.py): training rows, held-out
-    tracks and held-out artists always; cross-validation for the model, the mean baseline and
-    every classifier variant; the audio-only regressors are estimated out-of-bag instead, the
-    cold-start regressors only on held-out data."""
-    if spec.task == "regression" and variant == VARIANT_AUDIO_ONLY:
-        return (SPLIT_TRAIN, SPLIT_TEST, SPLIT_OOB, SPLIT_TEST_NEW_ARTISTS)
-    if spec.task == "regression" and variant == VARIANT_COLD_START:
-        return (SPLIT_TRAIN, SPLIT_TEST, SPLIT_TEST_NEW_ARTISTS)
-    return (SPLIT_TRAIN, SPLIT_TEST, SPLIT_CV_MEAN, SPLIT_CV_STD, SPLIT_TEST_NEW_ARTISTS)
+    """The splits training writes for a variant (ml/modeling/train.py): held-out tracks and
+    held-out artists always; the model's estimate on unseen training rows (CV for a spec whose
+    training_estimate is 'cv', out-of-bag otherwise; the baseline's CV beside a CV) and its
+    in-sample rows; the audio-only and cold-start forests out-of-bag; the challenger CV."""
+    held_out = (SPLIT_TEST, SPLIT_TEST_NEW_ARTISTS)
+    cross_validated = spec.training_estimate == "cv"
+    if variant in (VARIANT_AUDIO_ONLY, VARIANT_COLD_START):
+        return (*held_out, SPLIT_OOB)
+    if variant == VARIANT_CHALLENGER or (cross_validated and variant != VARIANT_MODEL):
+        return (SPLIT_TRAIN, *held_out, SPLIT_CV_MEAN, SPLIT_CV_STD)
+    if variant == VARIANT_MODEL:
+        estimate = (SPLIT_CV_MEAN, SPLIT_CV_STD) if cross_validated else (SPLIT_OOB,)
+        return (SPLIT_TRAIN, *held_out, *estimate)
+    return (SPLIT_TRAIN, *held_out)
 
 
 def _regression_values(r2: float) -> dict[str, float]:
