@@ -303,7 +303,8 @@ METRIC_BRIER, METRIC_LOG_LOSS, METRIC_ECE, METRIC_MEAN_PROBABILITY, METRIC_OBSER
     CALIBRATION_METRICS
 )
 CALIBRATION_BINS = 10
-# How the out-of-bag / out-of-fold probabilities are mapped to calibrated ones (chosen by cross-fitted Brier).
+# How the out-of-bag / out-of-fold probabilities are mapped to calibrated ones (chosen by
+# cross-fitted Brier).
 CALIBRATION_METHODS: tuple[str, ...] = ("isotonic", "sigmoid")
 # Share of held-out log streams inside the 10th-90th percentile of the trees' predictions.
 METRIC_INTERVAL_COVERAGE_80 = "interval_coverage_80"

@@ -63,8 +63,9 @@ def calibrated_variant(
 
 def refit(like: FittedVariant, train: pd.DataFrame, *, new_pipeline: NewPipeline) -> FittedVariant:
     """Fit `like`'s spec again on another training part (one forest fit). A classifier keeps the
-    calibrator and threshold of `like` (chosen on out-of-bag / out-of-fold probabilities of the catalog
-    split): the refit is judged exactly as the served model would be, with no extra fits."""
+    calibrator and threshold of `like` (chosen on out-of-bag / out-of-fold probabilities of the
+    catalog split): the refit is judged exactly as the served model would be, with no extra
+    fits."""
     spec = like.spec
     pipeline = new_pipeline(spec).fit(
         model_input(train, spec, fitting=True), target_values(train, spec)
