@@ -145,14 +145,17 @@ def split_by_artist(
 
 
 def iter_tracks(warehouse_path: Path, *, batch_rows: int) -> Iterator[pd.DataFrame]:
-    """Every distinct track of marts.tracks (labelled or not), in batches, ordered by row_id."""
+    """Every distinct track of marts.tracks (labelled or not), in batches, in the table's stored
+    order (deterministic for a given warehouse). Not sorted by row_id: nothing reads
+    ml.predictions in order, and at 10M tracks the sort held every wide row in memory first
+    (at 1M: 1.9 -> 1.3 s of CPU to read all batches)."""
     vectors = max(1, batch_rows // 2048)
     connection = connect(warehouse_path, read_only=True)
     try:
         result = connection.execute(
             f"select {', '.join(PREDICTION_COLUMNS)}, "
             "coalesce(not is_outlier and stream is not null, false) as is_modelling_track "
-            f"from {TRACKS_RELATION} order by row_id"
+            f"from {TRACKS_RELATION}"
         )
         while True:
             chunk = result.fetch_df_chunk(vectors)
