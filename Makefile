@@ -53,7 +53,8 @@ docs: $(STAMP)
 	$(DBT) docs generate --profiles-dir .. --static
 	@echo "docs: dbt_project/target/static_index.html (one file, offline) or: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .."
 
-# make bench [ROWS=1000000] [ARGS=--skip-ml]: DuckDB SQL layer vs a pandas peer, then ML timings
+# make bench [ROWS=1000000] [ARGS="--skip-ml --repeat 3 --make-run --real-size"]: DuckDB SQL layer
+# vs a pandas peer, ML timings, the whole job on N rows / at real size, issue 15's targets
 ROWS ?= 1000000
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py --rows $(ROWS) $(ARGS)

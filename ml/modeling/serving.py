@@ -57,15 +57,23 @@ class ServingModels:
         return artist_keys(frame).isin(self.training_artists)
 
 
+# The stream interval columns: one prediction per tree (tree_quantiles), the costliest part of a
+# batch prediction; predict_tracks(..., intervals=False) leaves them out.
+INTERVAL_COLUMNS: tuple[str, ...] = ("predicted_streams_p10", "predicted_streams_p90")
+
+
 def _predict_variant(
-    frame: pd.DataFrame, models: ServingModels, variant: str
+    frame: pd.DataFrame, models: ServingModels, variant: str, *, intervals: bool
 ) -> dict[str, np.ndarray]:
     """The three models of one variant on `frame` (rows routed to it)."""
     pipelines = models.pipelines[variant]
     stream_spec = models.spec(variant, STREAM_REGRESSOR)
     stream_input = model_input(frame, stream_spec)
     log_streams = pipelines[STREAM_REGRESSOR.name].predict(stream_input)
-    low, high = tree_quantiles(pipelines[STREAM_REGRESSOR.name], stream_input)
+    interval: dict[str, np.ndarray] = {}
+    if intervals:
+        low, high = tree_quantiles(pipelines[STREAM_REGRESSOR.name], stream_input)
+        interval = dict(zip(INTERVAL_COLUMNS, (np.expm1(low), np.expm1(high)), strict=True))
     hit_spec = models.spec(variant, HIT_CLASSIFIER)
     hit_probability = pipelines[HIT_CLASSIFIER.name].predict_proba(model_input(frame, hit_spec))[
         :, 1
@@ -78,8 +86,7 @@ def _predict_variant(
     return {
         "predicted_log_streams": log_streams,
         "predicted_streams": np.expm1(log_streams),
-        "predicted_streams_p10": np.expm1(low),
-        "predicted_streams_p90": np.expm1(high),
+        **interval,
         "hit_probability": hit_probability,
         "predicted_hit": hit_probability >= models.hit_thresholds[variant],
         "predicted_log_views": log_views,
@@ -87,20 +94,27 @@ def _predict_variant(
     }
 
 
-def predict_tracks(frame: pd.DataFrame, models: ServingModels) -> pd.DataFrame:
+def predict_tracks(
+    frame: pd.DataFrame, models: ServingModels, *, intervals: bool = True
+) -> pd.DataFrame:
     """Predictions for rows shaped like marts.tracks (unique index), each row by the models of
     its route: the artist-aware models when the artist is in the training catalog, the
-    cold-start models otherwise. Columns: PREDICTION_OUTPUT_COLUMNS, index: the frame's."""
+    cold-start models otherwise. Columns: PREDICTION_OUTPUT_COLUMNS (without INTERVAL_COLUMNS
+    when not `intervals`), index: the frame's."""
+    columns = [
+        name for name in PREDICTION_OUTPUT_COLUMNS if intervals or name not in INTERVAL_COLUMNS
+    ]
     in_catalog = models.in_catalog(frame)
     parts = [
         pd.DataFrame(
-            _predict_variant(frame[rows], models, variant), index=frame.index[rows]
+            _predict_variant(frame[rows], models, variant, intervals=intervals),
+            index=frame.index[rows],
         ).assign(model_variant=variant)
         for variant, rows in ((VARIANT_MODEL, in_catalog), (VARIANT_COLD_START, ~in_catalog))
         if rows.any()
     ]
     if not parts:
-        return pd.DataFrame(columns=list(PREDICTION_OUTPUT_COLUMNS), index=frame.index)
+        return pd.DataFrame(columns=columns, index=frame.index)
     out = pd.concat(parts).reindex(frame.index)
     out["artist_in_catalog"] = in_catalog.to_numpy(dtype=bool)
-    return out.loc[:, list(PREDICTION_OUTPUT_COLUMNS)]
+    return out.loc[:, columns]

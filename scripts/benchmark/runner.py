@@ -1,6 +1,7 @@
 """`scripts/bench.py` / `make bench`: the SQL layer on DuckDB against a pandas peer, then ML.
 
     python scripts/bench.py [--rows 1000000] [--seed 42] [--repeat 1] [--skip-ml] [--keep]
+                             [--make-run] [--real-size]
 
 1. Generates N rows with the project's generator (or reuses --input), into a work directory.
 2. Runs each contender in its own subprocess, fresh warehouse each time, and measures wall time,
@@ -16,7 +17,11 @@
 4. Unless --skip-ml: `python -m ml train` on the warehouse (TrainingConfig; ML_* env vars apply)
    and `python -m ml score` on a file of new tracks (seed + 1, Stream column empty), by default
    min(N, 1,000,000) rows (--score-rows).
-5. Prints a table and writes REPORTS_DIR/benchmark.json.
+5. --make-run: the whole job (`python -m ml run`) on the N rows; --real-size: the whole job on the
+   default data after set-up; per-step times from its execution_summary.json and dbt's per-node
+   timings of the post-model pass (scripts/benchmark/job.py).
+6. Prints a table (the contenders, the ML and job steps, issue 15's targets) and writes
+   REPORTS_DIR/benchmark.json.
 
 The machine is shared: the load average is recorded before and after every run; use --repeat 3
 (medians) for numbers you quote.
@@ -26,25 +31,32 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import platform
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from benchmark.agreement import compare, warehouse_summary
+from benchmark.job import time_job
+from benchmark.measuring import (
+    dbt_timing,
+    duckdb_settings,
+    machine_info,
+    measure,
+    summarise,
+    versions,
+)
+from benchmark.table import PEER, format_table, ratios
 from ml.config import DBT_PROJECT_DIR, PROFILES_DIR, REPO_ROOT, load_settings
 from ml.pipeline import JOB_BUILD_FLAGS, POST_MODEL_SELECTOR
+
+__all__ = ["compare", "main", "new_tracks_file", "warehouse_summary"]
 
 SCRIPTS_DIR = (
     Path(__file__).resolve().parents[1]
@@ -52,280 +64,7 @@ SCRIPTS_DIR = (
 
 DEFAULT_ROWS = 1_000_000
 DEFAULT_SCORE_ROWS = 1_000_000
-SQL_CONTENDERS = ("dbt_build", "dbt_run")
-PEER = "pandas"
-FLOAT_TOLERANCE = 1e-6  # relative; the peer sums in another order than DuckDB
 FIXED_COST_ROWS = 1_000
-
-
-# --- measuring a subprocess ----------------------------------------------------------------
-
-
-def measure(
-    command: Sequence[str],
-    *,
-    env: dict[str, str],
-    cwd: Path,
-    log_path: Path,
-    memory_limit_bytes: int | None = None,
-) -> dict[str, Any]:
-    """Run `command`, return wall / cpu seconds, peak RSS (MB) of its process tree, exit code."""
-    load_before = os.getloadavg()
-    started = time.perf_counter()
-
-    def limit() -> None:  # in the child: fail with MemoryError instead of swapping the host
-        if memory_limit_bytes:
-            import resource
-
-            resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
-
-    with log_path.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            list(command),
-            cwd=cwd,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=limit if memory_limit_bytes else None,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - started
-    return {
-        "wall_seconds": round(wall, 3),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
-        "max_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
-        "exit_code": process.returncode,
-        "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
-        "log": str(log_path),
-    }
-
-
-def dbt_timing(run_results: Path, top: int = 5) -> dict[str, Any]:
-    """Where a dbt invocation's time went, from its run_results.json: dbt's own elapsed time,
-    the summed execution time of the models (the SQL work: DuckDB executing each model's
-    statement, as dbt times it) and of the tests, and the slowest models."""
-    try:
-        results = json.loads(run_results.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    by_type: dict[str, float] = {}
-    models: list[tuple[str, float]] = []
-    for node in results.get("results", []):
-        kind = node["unique_id"].split(".", 1)[0]
-        seconds = float(node.get("execution_time") or 0.0)
-        by_type[kind] = by_type.get(kind, 0.0) + seconds
-        if kind == "model":
-            models.append((node["unique_id"].rsplit(".", 1)[-1], seconds))
-    models.sort(key=lambda item: -item[1])
-    return {
-        "elapsed_seconds": round(float(results.get("elapsed_time") or 0.0), 3),
-        "model_seconds": round(by_type.get("model", 0.0), 3),
-        "test_seconds": round(by_type.get("test", 0.0) + by_type.get("unit_test", 0.0), 3),
-        "slowest_models": {name: round(seconds, 3) for name, seconds in models[:top]},
-    }
-
-
-def summarise(runs: list[dict[str, Any]], rows: int) -> dict[str, Any]:
-    ok = [run for run in runs if run["exit_code"] == 0]
-    if not ok:
-        return {"ok": False, "runs": runs}
-    wall = statistics.median(run["wall_seconds"] for run in ok)
-    return {
-        "ok": True,
-        "runs": runs,
-        "wall_seconds": round(wall, 3),
-        "cpu_seconds": round(statistics.median(run["cpu_seconds"] for run in ok), 3),
-        "max_rss_mb": round(statistics.median(run["max_rss_mb"] for run in ok), 1),
-        "rows_per_second": round(rows / wall) if wall > 0 else None,
-        **_median_timing(ok),
-    }
-
-
-def _median_timing(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    timings = [run["dbt_timing"] for run in runs if run.get("dbt_timing")]
-    if not timings:
-        return {}
-    return {
-        "dbt_model_seconds": round(statistics.median(t["model_seconds"] for t in timings), 3),
-        "dbt_test_seconds": round(statistics.median(t["test_seconds"] for t in timings), 3),
-    }
-
-
-# --- environment ---------------------------------------------------------------------------
-
-
-def machine_info() -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "cores": os.cpu_count(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("MemTotal:"):
-                    info["memory_gb"] = round(int(line.split()[1]) / 1024**2, 1)
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    info["cpu"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return info
-
-
-def versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for package in ("duckdb", "dbt-core", "dbt-duckdb", "pandas", "numpy", "scikit-learn"):
-        out[package] = metadata.version(package)
-    try:
-        out["pyarrow"] = metadata.version("pyarrow")
-    except metadata.PackageNotFoundError:
-        out["pyarrow"] = None  # the peer then reads with pandas' C engine
-    return out
-
-
-def duckdb_settings() -> dict[str, Any]:
-    """threads and settings of the dbt profile (profiles.yml), for the record."""
-    text = (PROFILES_DIR / "profiles.yml").read_text(encoding="utf-8")
-    settings: dict[str, Any] = {}
-    section = None
-    for line in text.splitlines():
-        stripped = line.split("#", 1)[0].rstrip()
-        if stripped.strip().startswith("threads:"):
-            settings["dbt_threads"] = int(stripped.split(":", 1)[1])
-        elif stripped.strip() == "settings:":
-            section = len(stripped) - len(stripped.lstrip())
-        elif section is not None and stripped.strip():
-            if len(stripped) - len(stripped.lstrip()) <= section:
-                section = None
-            else:
-                key, _, value = stripped.strip().partition(":")
-                settings[key] = value.strip().strip("'\"")
-    return settings
-
-
-# --- the agreement check -------------------------------------------------------------------
-
-
-def warehouse_summary(warehouse: Path) -> dict[str, Any]:
-    """The marts' figures, shaped like pandas_peer.summary()."""
-    common = "tracks, tracks_with_streams, median_streams, hit_tracks, hit_rate"
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-
-        def records(sql: str) -> list[dict[str, Any]]:
-            result = connection.execute(sql)
-            names = [column[0] for column in result.description]
-            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-
-        def one(sql: str) -> dict[str, Any]:
-            return records(sql)[0]
-
-        medians = one("select * exclude (distinct_tracks) from intermediate.int_audio_medians")
-        artists = one(
-            "select count(*) as rows, sum(tracks) as sum_tracks, sum(lead_tracks) as "
-            "sum_lead_tracks, sum(hit_tracks) as sum_hit_tracks from marts.kpi_by_artist"
-        )
-        artists["top"] = records(
-            "select artist, tracks, total_streams, stream_rank from marts.kpi_by_artist "
-            "order by stream_rank, artist limit 5"
-        )
-        return {
-            "row_fate": dict(
-                connection.execute(
-                    "select fate, count(*) from marts.row_fate group by fate"
-                ).fetchall()
-            ),
-            "tracks": connection.execute("select count(*) from marts.tracks").fetchone()[0],
-            "model_features": connection.execute(
-                "select count(*) from marts.model_features"
-            ).fetchone()[0],
-            "medians": {k.removeprefix("median_"): v for k, v in medians.items()},
-            "kpi_summary": one("select * from marts.kpi_summary"),
-            "kpi_by_album_type": records(
-                f"select album_type, {common}, weighted_engagement_rate "
-                "from marts.kpi_by_album_type order by album_type"
-            ),
-            "kpi_tempo_bands": records(
-                f"select tempo_band, {common}, pearson_log_streams_log_views "
-                "from marts.kpi_tempo_bands order by tempo_band"
-            ),
-            "kpi_audio_segments": records(
-                f"select segment, {common} from marts.kpi_audio_segments"
-            ),
-            "official_video_impact": records(
-                "select video_group, tracks, tracks_with_streams, median_streams, hit_rate, "
-                "mean_stream_lift from marts.official_video_impact"
-            ),
-            "kpi_by_artist": artists,
-        }
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return (a is None or (isinstance(a, float) and math.isnan(a))) and (
-            b is None or (isinstance(b, float) and math.isnan(b))
-        )
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(float(a), float(b), rel_tol=FLOAT_TOLERANCE, abs_tol=1e-9)
-    return a == b
-
-
-def _compare_value(name: str, peer: Any, sql: Any, problems: list[str]) -> int:
-    """Recursive comparison; returns the number of values compared, appends mismatches."""
-    if isinstance(peer, dict):
-        if not isinstance(sql, dict):
-            problems.append(f"{name}: peer has a mapping, marts have {sql!r}")
-            return 1
-        count = 0
-        for key, value in peer.items():
-            if key not in sql:
-                if name in ("row_fate",) and not value:
-                    continue
-                problems.append(f"{name}.{key}: missing from the marts")
-                continue
-            count += _compare_value(f"{name}.{key}", value, sql[key], problems)
-        if name == "row_fate":
-            extra = {k: v for k, v in sql.items() if k not in peer and v}
-            if extra:
-                problems.append(f"row_fate: marts have fates the peer lacks: {extra}")
-        return count
-    if isinstance(peer, list):
-        if not isinstance(sql, list) or len(peer) != len(sql):
-            size = len(sql) if isinstance(sql, list) else sql
-            problems.append(f"{name}: {len(peer)} rows (peer) vs {size} (marts)")
-            return 1
-        return sum(
-            _compare_value(f"{name}[{i}]", p, s, problems)
-            for i, (p, s) in enumerate(zip(peer, sql, strict=True))
-        )
-    if not _same(peer, sql):
-        problems.append(f"{name}: peer {peer!r} != marts {sql!r}")
-    return 1
-
-
-def compare(peer: dict[str, Any], sql: dict[str, Any]) -> dict[str, Any]:
-    """Every figure of the peer's summary against the marts (ints exact, floats rel 1e-6)."""
-    problems: list[str] = []
-    compared = 0
-    for key in (
-        "row_fate",
-        "tracks",
-        "model_features",
-        "medians",
-        "kpi_summary",
-        "kpi_by_album_type",
-        "kpi_tempo_bands",
-        "kpi_audio_segments",
-        "official_video_impact",
-        "kpi_by_artist",
-    ):
-        compared += _compare_value(key, peer.get(key), sql.get(key), problems)
-    return {"ok": not problems, "values_compared": compared, "mismatches": problems[:50]}
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -505,6 +244,17 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     if not args.skip_ml and result["contenders"].get("dbt_build", {}).get("ok"):
         result["ml"] = run_ml(args, work, raw, env, logs)
 
+    # 5. the whole job: on these N rows, and at real size (the default data, after set-up)
+    if args.make_run:
+        result["job"] = time_job(
+            "job", raw=raw, work=work, base_env=env, logs=logs, repeat=args.repeat, warm_up=False
+        )
+    if args.real_size:
+        result["real_size"] = time_job(
+            "real_size", raw=None, work=work, base_env=env, logs=logs, repeat=args.repeat,
+            warm_up=True,
+        )  # fmt: skip
+
     if not args.keep:
         for path in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
             path.unlink(missing_ok=True)
@@ -513,6 +263,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         for path in work.glob("score_*.csv"):
             path.unlink()
         shutil.rmtree(work / "models", ignore_errors=True)
+        for label in ("job", "real_size"):
+            shutil.rmtree(work / label, ignore_errors=True)
     return result
 
 
@@ -605,71 +357,6 @@ def run_ml(
     return ml
 
 
-def ratios(contenders: dict[str, Any]) -> dict[str, float | None]:
-    out: dict[str, float | None] = {}
-    peer = contenders.get(PEER, {})
-    for name in SQL_CONTENDERS:
-        sql = contenders.get(name, {})
-        for metric in ("wall_seconds", "cpu_seconds", "max_rss_mb"):
-            if peer.get("ok") and sql.get("ok") and sql[metric]:
-                out[f"pandas_over_{name}_{metric.removesuffix('_seconds')}"] = round(
-                    peer[metric] / sql[metric], 2
-                )
-    models = contenders.get("dbt_run", {})
-    if peer.get("ok") and models.get("ok") and models.get("dbt_model_seconds"):
-        # the SQL work alone: DuckDB executing the models, without dbt's start-up and per-node cost
-        out["pandas_over_dbt_run_model_sql_wall"] = round(
-            peer["wall_seconds"] / models["dbt_model_seconds"], 2
-        )
-    return out
-
-
-def format_table(result: dict[str, Any]) -> str:
-    rows = result["rows"]
-    lines = [
-        f"SQL layer benchmark: {rows:,} rows, {result['machine'].get('cores')} cores, "
-        f"load {result['machine']['load_average']}",
-        f"{'contender':<12}{'wall s':>9}{'cpu s':>9}{'peak RSS MB':>13}{'rows/s':>12}",
-    ]
-    for name, item in result.get("contenders", {}).items():
-        if not item.get("ok"):
-            lines.append(f"{name:<12}{'failed':>9}")
-            continue
-        lines.append(
-            f"{name:<12}{item['wall_seconds']:>9.1f}{item['cpu_seconds']:>9.1f}"
-            f"{item['max_rss_mb']:>13,.0f}{item['rows_per_second']:>12,}"
-        )
-    for name, item in result.get("contenders", {}).items():
-        if item.get("dbt_model_seconds") is not None:
-            lines.append(
-                f"  {name}: models' SQL {item['dbt_model_seconds']:.1f} s, tests "
-                f"{item['dbt_test_seconds']:.1f} s (dbt's per-node timings; the rest is dbt)"
-            )
-    for key, value in result.get("ratios", {}).items():
-        lines.append(f"  {key}: {value}")
-    fixed = result.get("dbt_fixed_cost")
-    if fixed:
-        run, build = fixed["dbt_run"]["wall_seconds"], fixed["dbt_build"]["wall_seconds"]
-        lines.append(
-            f"dbt fixed cost ({fixed['rows']:,} rows): run {run:.1f} s, build {build:.1f} s wall"
-        )
-    agreement = result.get("agreement")
-    if agreement:
-        state = "ok" if agreement["ok"] else "MISMATCH " + "; ".join(agreement["mismatches"][:5])
-        lines.append(f"peer vs marts: {agreement.get('values_compared', 0)} values, {state}")
-    ml = result.get("ml")
-    if ml:
-        for step in ("train", "score"):
-            if step in ml:
-                item = ml[step]
-                extra = f", {item['rows']:,} rows" if "rows" in item else ""
-                lines.append(
-                    f"ml {step}: {item['wall_seconds']:.1f} s wall, {item['max_rss_mb']:,.0f} MB "
-                    f"peak RSS, exit {item['exit_code']}{extra}"
-                )
-    return "\n".join(lines)
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="scripts/bench.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="rows (%(default)s)")
@@ -684,6 +371,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--skip-fixed-cost", action="store_true",
         help=f"do not time dbt run/build on {FIXED_COST_ROWS:,} rows (dbt's fixed cost)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--make-run", action="store_true",
+        help="also time the whole job (`python -m ml run`) on the N rows, per step",
+    )  # fmt: skip
+    parser.add_argument(
+        "--real-size", action="store_true",
+        help="also time the whole job on the default data after set-up (per step)",
     )  # fmt: skip
     parser.add_argument("--input", type=Path, help="use this CSV instead of generating one")
     parser.add_argument("--work-dir", type=Path, help="default: a new temporary directory")
@@ -715,5 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     ml = result.get("ml", {})
     if any(ml.get(step, {}).get("exit_code", 0) != 0 for step in ("train", "score")):
+        return 1
+    if any(not result[key]["ok"] for key in ("job", "real_size") if key in result):
         return 1
     return 0

@@ -17,6 +17,9 @@ import pytest
 from ml.__main__ import main
 from ml.config import Settings
 from ml.modeling import registry
+from ml.modeling.dataset import iter_tracks, load_modelling_frame, split_by_track
+from ml.modeling.predict import write_predictions
+from ml.modeling.serving import INTERVAL_COLUMNS, predict_tracks
 from ml.modeling.specs import MODEL_SPECS
 from ml.modeling.train import TrainingConfig, train_all
 from ml.runtime.errors import PipelineError
@@ -171,6 +174,42 @@ def test_predictions_cover_every_distinct_track_once(trained: Settings) -> None:
         "or hit_probability not between 0 and 1 or predicted_views is null",
     )
     assert bad == 0
+
+
+def test_predictions_in_threads_match_one_thread(trained: Settings, tmp_path: Path) -> None:
+    """write_predictions over batches of one DuckDB vector (2,048 rows) in 1 and 3 threads: the
+    same parts, the same rows (up to the last bits that the forests' own threaded sums already
+    move, ~1e-14)."""
+    config = TINY
+    models = registry.load_models(trained.models_dir).serving()
+    frame, total = load_modelling_frame(
+        trained.warehouse_path, max_rows=config.max_training_rows, random_state=config.random_state
+    )
+    data = split_by_track(
+        frame, test_size=config.test_size, random_state=config.random_state, total_rows=total
+    )
+    outputs = {}
+    for workers in (1, 3):
+        glob = write_predictions(
+            trained, "run", models, data, tmp_path / str(workers), batch_rows=2048, workers=workers
+        )
+        with duckdb.connect() as connection:
+            outputs[workers] = connection.execute(
+                f"select * from read_parquet('{glob}') order by row_id"
+            ).df()
+    parts = sorted(path.name for path in (tmp_path / "1").iterdir())
+    assert len(parts) >= 2 and parts == sorted(path.name for path in (tmp_path / "3").iterdir())
+    [(tracks,)] = sql_rows(trained, "select count(*) from marts.tracks")
+    assert len(outputs[1]) == tracks and outputs[1]["uri"].is_unique
+    pd.testing.assert_frame_equal(outputs[1], outputs[3], check_exact=False, rtol=1e-12)
+    # ml.predictions has no interval columns, so they are not computed; the rest is unchanged
+    batch = next(iter_tracks(trained.warehouse_path, batch_rows=2048))
+    full = predict_tracks(batch, models).set_index(batch["uri"])
+    written = outputs[1].set_index("uri").loc[full.index]
+    assert not set(INTERVAL_COLUMNS) & set(written.columns)
+    for column in ("predicted_log_streams", "hit_probability", "predicted_log_views"):
+        np.testing.assert_allclose(written[column], full[column], rtol=1e-12)
+    assert (written["model_variant"] == full["model_variant"]).all()
 
 
 def test_rerun_is_reproducible_and_replaces_predictions(trained: Settings, tmp_path: Path) -> None:
