@@ -11,9 +11,12 @@
     The table may not exist at all (a plain `dbt build` on a new warehouse): then nothing is
     compared and expect='recorded' reports it. -#}
 {% test raw_file_records_match(model, expect='match') %}
-{%- set raw_path = env_var("RAW_DATA_PATH", "../data/raw/Spotify_Youtube.csv") | replace("'", "''") -%}
+{%- set raw_path = '' -%}
 {%- set profile = none -%}
+{#- read at execution only: an env_var() read while dbt parses is recorded, and a new value then
+    makes dbt re-parse every node that uses this macro (partial parsing) -#}
 {%- if execute -%}
+{%- set raw_path = env_var("RAW_DATA_PATH", "../data/raw/Spotify_Youtube.csv") | replace("'", "''") -%}
 {%- set profile = adapter.get_relation(database=model.database, schema='meta', identifier='raw_file_profile') -%}
 {%- endif %}
 with raw_file as (

@@ -11,7 +11,8 @@
     Unset (a standard file: exact headers, index column '' read as column00) = no remapping,
     so the default parse state never changes (env vars, not --vars: see README, Scoring). -#}
 {% macro rename_raw_columns(relation, layout_env) %}
-{%- set layout = fromjson(env_var(layout_env, '{"index": "column00"}')) -%}
+{#- the layout is read when dbt executes (not while it parses): see raw_csv_scan (macros/raw_source.sql) -#}
+{%- set layout = fromjson(env_var(layout_env, '{"index": "column00"}') if execute else '{}') -%}
 {%- set renamed = layout.get('columns', {}) -%}
 {%- set missing = layout.get('missing', []) -%}
 with source as (

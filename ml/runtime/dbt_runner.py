@@ -27,6 +27,9 @@ from ml.runtime.warehouse import describe_lock
 LOG_FLAGS = ("--log-format", "json", "--log-format-file", "debug", "--no-use-colors")
 MAX_WARNINGS_SHOWN = 10
 _announced_logs: set[Path] = set()
+# env vars holding a path that dbt or DuckDB resolves against dbt's working directory
+PATH_VARIABLES = ("RAW_DATA_PATH", "SCORE_INPUT_PATH", "DBT_TARGET_PATH", "DBT_LOG_PATH")
+DEFAULT_PROFILE_WAREHOUSE = "../data/warehouse.duckdb"  # profiles.yml, relative to dbt_project/
 
 
 def dbt_executable() -> str:
@@ -42,6 +45,30 @@ def dbt_executable() -> str:
 def dbt_log_file(env: dict[str, str]) -> Path:
     """Where dbt writes its log: DBT_LOG_PATH (relative to dbt_project/) or dbt_project/logs."""
     return DBT_PROJECT_DIR / (env.get("DBT_LOG_PATH") or "logs") / "dbt.log"
+
+
+def dbt_working_env(env: dict[str, str]) -> tuple[dict[str, str], Path]:
+    """The env and working directory for a dbt subprocess, with a profile that does not change
+    with the warehouse's folder.
+
+    dbt keeps its parsed project (partial parsing) only while the profile's connection values are
+    the same: a new WAREHOUSE_PATH (another warehouse, a test's temporary folder) forced a full
+    re-parse of the project. dbt therefore runs in the warehouse's folder and WAREHOUSE_PATH is the
+    file's name (`warehouse.duckdb` for every warehouse of that name). Paths that were relative to
+    dbt_project/ (the old working directory) are made absolute, so they name the same files.
+    """
+    env = dict(env)
+    for name in PATH_VARIABLES:
+        value = env.get(name)
+        if value and not Path(value).expanduser().is_absolute():
+            env[name] = str(DBT_PROJECT_DIR / value)
+    env.setdefault("DBT_TARGET_PATH", str(DBT_PROJECT_DIR / "target"))
+    env.setdefault("DBT_LOG_PATH", str(DBT_PROJECT_DIR / "logs"))
+    warehouse = Path(env.get("WAREHOUSE_PATH") or DEFAULT_PROFILE_WAREHOUSE).expanduser()
+    if not warehouse.is_absolute():
+        warehouse = DBT_PROJECT_DIR / warehouse
+    env["WAREHOUSE_PATH"] = warehouse.name
+    return env, warehouse.parent
 
 
 def run_dbt(
@@ -65,7 +92,7 @@ def run_dbt(
         "--profiles-dir",
         str(PROFILES_DIR),
     ]
-    env = settings.dbt_env(**(env_overrides or {}))
+    env, working_dir = dbt_working_env(settings.dbt_env(**(env_overrides or {})))
     log_file = dbt_log_file(env)
     label = f"dbt {args[0]}" if args else "dbt"
     if not quiet and log_file not in _announced_logs:
@@ -76,7 +103,7 @@ def run_dbt(
     with (
         subprocess.Popen(
             command,
-            cwd=DBT_PROJECT_DIR,
+            cwd=working_dir,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -1,6 +1,7 @@
 """Hardening matrix: every malformed input ends in a clean failure or in quarantined rows.
 
-Each case runs `python -m ml build` in a subprocess (as `make run` would) on a fresh warehouse.
+Each bad file runs `python -m ml build` in a subprocess (as `make run` would) on a fresh warehouse;
+the bad values whose outcome is per row (RowCase) share one file and one build.
 A clean failure: non-zero exit, one message naming the file (and record/column where there is
 one), no Python traceback, reports/error_log.json written. Otherwise the warehouse is built, the
 bad rows are quarantined with their reason, and the fate ledger covers every raw record.
@@ -118,62 +119,6 @@ CASES = [
     Case("unterminated-quote", unterminated, "fail", "record 5 (the header is record 1; row_id 3)"),
     Case("too-few-fields", ragged, "fail", "Expected Number of Columns: 28 Found: 26"),
     Case("latin-1", latin1, "fail", "not valid UTF-8"),
-    Case(
-        "non-numeric-text",
-        text(to_csv(HEADER, with_value(1, "Views", "n/a"))),
-        "built",
-        "Views: not a number (n/a)",
-        {1: "quarantined"},
-    ),
-    Case(
-        "negative-count",
-        text(to_csv(HEADER, with_value(1, "Likes", "-3.0"))),
-        "built",
-        "Likes: negative count (-3.0)",
-        {1: "quarantined"},
-    ),
-    Case(
-        "inf-text",
-        text(to_csv(HEADER, with_value(1, "Stream", "inf"))),
-        "built",
-        "Stream: not a finite number (inf)",
-        {1: "quarantined"},
-    ),
-    Case(
-        "nan-text",
-        text(to_csv(HEADER, with_value(1, "Energy", "NaN"))),
-        "built",
-        "Energy: not a finite number (NaN)",
-        {1: "quarantined"},
-    ),
-    Case(
-        "audio-out-of-range",
-        text(to_csv(HEADER, with_value(1, "Valence", "1.7"))),
-        "built",
-        "Valence: 1.7 outside [0, 1]",
-        {1: "quarantined"},
-    ),
-    Case(
-        "unknown-flag",
-        text(to_csv(HEADER, with_value(1, "Licensed", "maybe"))),
-        "built",
-        "Licensed: unknown flag value (maybe)",
-        {1: "quarantined"},
-    ),
-    Case(
-        "huge-value",
-        text(to_csv(HEADER, with_value(1, "Views", "1e30"))),
-        "built",
-        "Views: implausible count (1e30 > 1e13)",
-        {1: "quarantined"},
-    ),
-    Case(
-        "missing-uri",
-        text(to_csv(HEADER, with_value(1, "Uri", ""))),
-        "built",
-        "Uri: missing",
-        {1: "quarantined"},
-    ),
     Case("utf8-bom", text("\ufeff" + to_csv(HEADER, ROWS)), "built", fates={0: "kept", 1: "kept"}),
     Case("crlf", text(to_csv(HEADER, ROWS, "\r\n")), "built", fates={0: "kept", 1: "kept"}),
     Case(
@@ -182,14 +127,6 @@ CASES = [
         "built",
         fates={0: "kept", 1: "kept"},
     ),
-    Case(
-        "exact-duplicate-rows",
-        text(to_csv(HEADER, [*ROWS, ROWS[0]])),
-        "built",
-        "duplicate of row_id 0 (same Uri)",
-        {0: "kept", len(ROWS): "duplicate"},
-    ),
-    Case("zero-views", text(to_csv(HEADER, ROWS)), "built", fates={3: "kept"}),
     # files as people save them: columns found by header name (ml/runtime/raw_input.py)
     Case("columns-in-another-order", text(to_csv(*reordered())), "built", fates=KEPT),
     Case("no-index-column", text(to_csv(*drop_column(""))), "built", fates=KEPT),
@@ -204,6 +141,43 @@ CASES = [
     ),
     Case("cp1252", cp1252, "fail", "looks like Windows-1252 (cp1252)"),
 ]
+
+
+@dataclass(frozen=True)
+class RowCase:
+    """One bad value in one row of an otherwise good file. Its outcome is per row (the row is
+    quarantined with this reason, every other row keeps its fate), so all of them share one file
+    and one build: a copy of row 1 per case, with its own Uri and the bad value."""
+
+    name: str
+    column: str
+    value: str
+    message: str
+
+
+ROW_CASES = [
+    RowCase("non-numeric-text", "Views", "n/a", "Views: not a number (n/a)"),
+    RowCase("negative-count", "Likes", "-3.0", "Likes: negative count (-3.0)"),
+    RowCase("inf-text", "Stream", "inf", "Stream: not a finite number (inf)"),
+    RowCase("nan-text", "Energy", "NaN", "Energy: not a finite number (NaN)"),
+    RowCase("audio-out-of-range", "Valence", "1.7", "Valence: 1.7 outside [0, 1]"),
+    RowCase("unknown-flag", "Licensed", "maybe", "Licensed: unknown flag value (maybe)"),
+    RowCase("huge-value", "Views", "1e30", "Views: implausible count (1e30 > 1e13)"),
+    RowCase("missing-uri", "Uri", "", "Uri: missing"),
+]
+ROW_CASE_ROW_ID = {case.name: len(ROWS) + number for number, case in enumerate(ROW_CASES)}
+DUPLICATE_ROW_ID = len(ROWS) + len(ROW_CASES)  # an exact copy of row 0, the file's last record
+
+
+def rows_with_bad_values() -> Table:
+    rows = [list(row) for row in ROWS]
+    for number, case in enumerate(ROW_CASES):
+        row = list(ROWS[1])
+        row[COLUMN[""]] = str(len(rows))
+        row[COLUMN["Uri"]] = f"spotify:track:bad{number:019d}"
+        row[COLUMN[case.column]] = case.value
+        rows.append(row)
+    return [*rows, list(ROWS[0])]
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +238,39 @@ def test_bad_input(case: Case, tmp_path: Path, dbt_dirs: dict[str, str]) -> None
         assert any(reason and case.message in reason for reason in reasons), reasons
 
 
+@pytest.fixture(scope="module")
+def bad_rows_build(
+    tmp_path_factory: pytest.TempPathFactory, dbt_dirs: dict[str, str]
+) -> tuple[subprocess.CompletedProcess, dict[int, tuple[str, str | None]], int]:
+    """One build of the file with every RowCase: (result, {row_id: (fate, reason)}, records)."""
+    root = tmp_path_factory.mktemp("bad_rows")
+    raw = root / "input.csv"
+    raw.write_text(to_csv(HEADER, rows_with_bad_values()), encoding="utf-8")
+    result = run_build(raw, root, dbt_dirs)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (root / "reports" / "error_log.json").exists()
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute("select row_id, fate, reason from marts.row_fate").fetchall()
+    return result, {row_id: (fate, reason) for row_id, fate, reason in rows}, csv_records(raw)
+
+
+@pytest.mark.parametrize("case", ROW_CASES, ids=[case.name for case in ROW_CASES])
+def test_bad_value_quarantines_its_row(case: RowCase, bad_rows_build: tuple) -> None:
+    _, fates, records = bad_rows_build
+    assert len(fates) == records, "the fate ledger covers every raw record"
+    fate, reason = fates[ROW_CASE_ROW_ID[case.name]]
+    assert fate == "quarantined" and reason and case.message in reason, (fate, reason)
+    # the good rows keep their fates (row 3: zero views is a value, not a problem)
+    assert all(fates[row_id][0] == "kept" for row_id in (0, 1, 3)), fates
+
+
+def test_exact_duplicate_row(bad_rows_build: tuple) -> None:
+    _, fates, _ = bad_rows_build
+    assert fates[0][0] == "kept"
+    assert fates[DUPLICATE_ROW_ID] == ("duplicate", "duplicate of row_id 0 (same Uri)")
+
+
 def test_matrix_covers_the_issue() -> None:
-    assert len(CASES) >= 15
+    assert len(CASES) + len(ROW_CASES) >= 15
     assert set(REQUIRED_COLUMNS) == set(HEADER)
