@@ -113,5 +113,5 @@
 
 {#- A jinja string as a SQL string literal (single quotes doubled). -#}
 {% macro claims_text(value) -%}
-    {%- if value is none -%}cast(null as varchar){%- else -%}'{{ value | replace("'", "''") }}'{%- endif -%}
+    {%- if value is none -%}cast(null as string){%- else -%}'{{ value | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}

@@ -11,7 +11,7 @@
     Unset (a standard file: exact headers, index column '' read as column00) = no remapping,
     so the default parse state never changes (env vars, not --vars: see README, Scoring). -#}
 {% macro rename_raw_columns(relation, layout_env) %}
-{%- set layout = fromjson(env_var(layout_env, '{"index": "column00"}')) -%}
+{%- set layout = fromjson(env_var(layout_env, '{"index": "' ~ empty_header_column() ~ '"}')) -%}
 {%- set renamed = layout.get('columns', {}) -%}
 {%- set missing = layout.get('missing', []) -%}
 with source as (
@@ -20,17 +20,17 @@ with source as (
 
 renamed as (
     select
-        cast(row_number() over () - 1 as bigint) as row_id,
+        {{ record_position() }} as row_id,
         {%- if layout.get('index') %}
-        nullif(trim("{{ layout['index'] }}"), '') as source_index,
+        nullif(trim({{ adapter.quote(layout['index']) }}), '') as source_index,
         {%- else %}
-        cast(null as varchar) as source_index,
+        cast(null as string) as source_index,
         {%- endif %}
         {%- for name, header in raw_columns() %}
         {%- if header in missing %}
-        cast(null as varchar) as {{ name }}{{ ',' if not loop.last }}
+        cast(null as string) as {{ name }}{{ ',' if not loop.last }}
         {%- else %}
-        nullif(trim("{{ renamed.get(header, header) }}"), '') as {{ name }}{{ ',' if not loop.last }}
+        nullif(trim({{ adapter.quote(renamed.get(header, header)) }}), '') as {{ name }}{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
     from source
@@ -76,7 +76,7 @@ checked as (
             case
                 when {{ name }} is not null and {{ name }}__num is null
                     then '{{ header }}: not a number (' || left({{ name }}, 40) || ')'
-                when not isfinite({{ name }}__num)
+                when not {{ is_finite(name ~ '__num') }}
                     then '{{ header }}: not a finite number (' || {{ name }} || ')'
                 {%- if (name, header) in unit_audio_columns() %}
                 when {{ name }}__num not between 0 and 1

@@ -6,7 +6,7 @@
 -- 0-based record position.
 -- The long multi-line video description is parsed (the staging view) but not stored: no model,
 -- KPI or test reads it, and it is the widest column of the file (about a third of its bytes).
-select * exclude (row_id, description)
+select {{ star_except(parsed_excluded_columns()) }}
 from (
     {{ typed_tracks(ref('stg_spotify_youtube__tracks')) }}
 )

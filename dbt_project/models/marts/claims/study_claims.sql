@@ -297,7 +297,7 @@ measured as (
         cast({{ low }} as double) as ci_low,
         cast({{ high }} as double) as ci_high,
         cast({{ size }} as bigint) as sample_size,
-        cast({{ detail }} as varchar) as detail
+        cast({{ detail }} as string) as detail
     {%- if relation %}
     from {{ relation }}
     {%- endif %}
