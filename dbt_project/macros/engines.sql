@@ -17,9 +17,11 @@
 {%- endmacro %}
 
 {#- 0-based record position of a row of the raw file, as a bigint. DuckDB: row_number() over ()
-    follows the scan order of the CSV (preserve_insertion_order). Spark: a multi-line CSV is read
-    by one task per file, so monotonically_increasing_id() follows the file order; the
-    row_number over it makes the positions contiguous (one ordered pass over the file). -#}
+    follows the scan order of the CSV (preserve_insertion_order). Spark: no window (a window
+    without partition moves every row into one task): monotonically_increasing_id() is
+    (input partition << 33) + position within it, and a multi-line CSV is read as one partition
+    per file, so for the one raw file it is exactly 0, 1, 2, ... in file order. (An input split
+    into several files or partitions would keep ids unique and in order, not contiguous.) -#}
 {% macro record_position() -%}
     {{ return(adapter.dispatch('record_position')()) }}
 {%- endmacro %}
@@ -29,7 +31,7 @@
 {%- endmacro %}
 
 {% macro spark__record_position() -%}
-    cast(row_number() over (order by monotonically_increasing_id()) - 1 as bigint)
+    cast(monotonically_increasing_id() as bigint)
 {%- endmacro %}
 
 {#- The name the engine gives a CSV column with an empty header (the file's own index). -#}
@@ -96,6 +98,19 @@
 
 {% macro spark__quantile_cont(value, quantile) -%}
     percentile({{ value }}, {{ quantile }})
+{%- endmacro %}
+
+{#- The text at a JSON path ('$.key') of a JSON text column; null when absent. -#}
+{% macro json_text(json, path) -%}
+    {{ return(adapter.dispatch('json_text')(json, path)) }}
+{%- endmacro %}
+
+{% macro default__json_text(json, path) -%}
+    json_extract_string({{ json }}, '{{ path }}')
+{%- endmacro %}
+
+{% macro spark__json_text(json, path) -%}
+    get_json_object({{ json }}, '{{ path }}')
 {%- endmacro %}
 
 {#- A map of text keys to bigint values from (key, value expression) pairs. The contract type is

@@ -149,7 +149,7 @@ run_models as (
         ml_runs.model_name,
         ml_runs.n_train,
         ml_runs.n_test,
-        coalesce(try_cast(json_extract_string(ml_runs.params_json, '$.cv_folds') as integer), 5) as cv_folds
+        coalesce(try_cast({{ json_text('ml_runs.params_json', '$.cv_folds') }} as integer), 5) as cv_folds
     from ml_runs
     inner join latest_run using (run_id)
 ),
