@@ -217,3 +217,32 @@
 
 {% macro spark__stored_row_id() -%}
 {%- endmacro %}
+
+{#- A double as text the way C's printf('%.<digits>g') writes it (DuckDB's printf): `digits`
+    significant digits, trailing zeros dropped, scientific below 1e-4 or from 10^digits on.
+    Spark's printf is Java's, whose %g keeps trailing zeros (2.300 for 2.3): rebuilt from %e / %f. -#}
+{% macro number_g(value, digits) -%}
+    {{ return(adapter.dispatch('number_g')(value, digits)) }}
+{%- endmacro %}
+
+{% macro default__number_g(value, digits) -%}
+    printf('%.{{ digits }}g', {{ value }})
+{%- endmacro %}
+
+{% macro spark__number_g(value, digits) -%}
+    {%- set v = '(' ~ value ~ ')' -%}
+    {#- decimal exponent of the value rounded to `digits` significant digits -#}
+    {%- set e0 = 'floor(log10(abs(' ~ v ~ ')))' -%}
+    {%- set e = '(' ~ e0 ~ ' + case when round(abs(' ~ v ~ ') / pow(10, ' ~ e0 ~ '), ' ~ (digits - 1) ~ ') >= 10 then 1 else 0 end)' -%}
+    case
+        when {{ v }} is null then null
+        when {{ v }} = 0 then '0'
+        when isnan({{ v }}) then 'nan'
+        when abs({{ v }}) = double('infinity') then case when {{ v }} > 0 then 'inf' else '-inf' end
+        when {{ e }} < -4 or {{ e }} >= {{ digits }}
+            then regexp_replace(format_string('%.{{ digits - 1 }}e', {{ v }}), '\\.?0+e', 'e')
+        else regexp_replace(regexp_replace(
+            format_string(concat('%.', cast({{ digits - 1 }} - {{ e }} as int), 'f'), {{ v }}),
+            '(\\.[0-9]*?)0+$', '$1'), '\\.$', '')
+    end
+{%- endmacro %}
