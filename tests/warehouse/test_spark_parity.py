@@ -77,7 +77,7 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows in one canonical order; maps as sorted text; columns by name."""
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].map(lambda value: isinstance(value, dict)).any():
+        if frame[column].dtype == object and any(isinstance(v, dict) for v in frame[column]):
             frame[column] = frame[column].map(
                 lambda value: str(sorted(value.items())) if isinstance(value, dict) else value
             )
