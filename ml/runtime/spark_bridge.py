@@ -29,6 +29,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import duckdb
+
 from ml.config import DBT_PROJECT_DIR, PROFILES_DIR, SPARK_TARGET, dbt_target
 from ml.runtime.errors import PipelineError
 
@@ -111,11 +113,22 @@ def pull(warehouse_path: Path, env: Mapping[str, str]) -> list[str]:
                 schema = relation.split(".")[0]
                 files = str(folder / relation / "*.parquet")
                 connection.execute(f"create schema if not exists {schema}")
-                connection.execute(f"drop view if exists {relation}")
+                if _is_view(connection, relation):  # a DuckDB-built file: marts views
+                    connection.execute(f"drop view {relation}")
                 connection.execute(
                     f"create or replace table {relation} as select * from read_parquet('{files}')"
                 )
     return relations
+
+
+def _is_view(connection: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, name = relation.split(".")
+    row = connection.execute(
+        "select count(*) from information_schema.tables"
+        " where table_schema = ? and table_name = ? and table_type = 'VIEW'",
+        [schema, name],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def push(warehouse_path: Path, env: Mapping[str, str]) -> list[str]:
