@@ -28,7 +28,11 @@ collaborations as (
         usable.uri,
         {{ ordered_string_agg('usable.artist', ' | ', 'usable.row_id') }} as credited_artists
     from usable
-    where usable.uri in (select by_uri.uri from by_uri where by_uri.listing_count > 1)
+    where
+        usable.uri in (
+            select by_uri.uri from by_uri
+            where by_uri.listing_count > 1
+        )
     group by usable.uri
 )
 

@@ -13,8 +13,9 @@ moments as (
     select
         {%- for column in columns %}
         avg({{ column }}) as mean_{{ column }},
-        stddev_samp({{ column }}) as sd_{{ column }}{{ ',' if not loop.last }}
+        stddev_samp({{ column }}) as sd_{{ column }},
         {%- endfor %}
+        count(*) as tracks
     from features
 ),
 
