@@ -135,20 +135,6 @@
     ) as map<string, bigint>)
 {%- endmacro %}
 
-{#- A double as text with up to 17 significant digits, the same on both engines (Spark writes
-    1.23E-4 where DuckDB writes 0.000123): a number rounded to `decimals` places. -#}
-{% macro number_text(value, decimals) -%}
-    {{ return(adapter.dispatch('number_text')(value, decimals)) }}
-{%- endmacro %}
-
-{% macro default__number_text(value, decimals) -%}
-    cast(round({{ value }}, {{ decimals }}) as varchar)
-{%- endmacro %}
-
-{% macro spark__number_text(value, decimals) -%}
-    cast(cast(round({{ value }}, {{ decimals }}) as decimal(38, {{ decimals }})) as string)
-{%- endmacro %}
-
 {#- Statements of an on-run-start hook: DuckDB runs them as one script; Spark runs one statement
     per call, so each runs here and the hook itself is a no-op. -#}
 {% macro run_statements(statements) -%}
