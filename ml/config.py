@@ -28,6 +28,21 @@ DEFAULT_SEED = 42
 STORAGE_COMPATIBILITY_VERSION = "v1.5.0"
 
 
+# The dbt target (profiles.yml) of every dbt call and of the ml step's reads and writes:
+# "dev" = DuckDB (the embedded engine, the default), "spark" = Apache Spark (dbt-spark). With
+# Spark, the SQL layer is built on Spark and ml/runtime/spark_bridge.py keeps the DuckDB file at
+# WAREHOUSE_PATH as the ml step's local copy of the marts (README, "Running on Spark").
+DBT_TARGET_ENV = "DBT_TARGET"
+DEFAULT_DBT_TARGET = "dev"
+SPARK_TARGET = "spark"
+
+
+def dbt_target(env: dict[str, str] | None = None) -> str:
+    """The dbt target named by DBT_TARGET (default dev = DuckDB)."""
+    value = (env if env is not None else os.environ).get(DBT_TARGET_ENV, "").strip()
+    return value or DEFAULT_DBT_TARGET
+
+
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -58,6 +73,7 @@ class Settings:
                 "WAREHOUSE_PATH": str(self.warehouse_path),
                 "DO_NOT_TRACK": "1",
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                DBT_TARGET_ENV: dbt_target(),
             }
         )
         env.update(self.extra_env)
@@ -103,4 +119,5 @@ ENV_VARS: tuple[tuple[str, str], ...] = (
     ("REPORTS_DIR", "reports and logs (default reports/, or <warehouse stem>_reports/)"),
     ("SEED", f"seed of the generated data, models and bootstrap (default {DEFAULT_SEED})"),
     ("DBT_TARGET_PATH, DBT_LOG_PATH", "dbt's target/ and logs/ folders (dbt's own variables)"),
+    (DBT_TARGET_ENV, "dbt target: dev = DuckDB (default), spark = Apache Spark (profiles.yml)"),
 )

@@ -97,7 +97,9 @@
 {#- Claimed value rounded to the claim's stated precision equals the measured value rounded the
     same way (rule 'at_precision': exact counts over the whole file, no sampling error). -#}
 {% macro claims_same_at_precision(measured, claimed, decimals) -%}
-    (round({{ measured }}, {{ decimals }}) = round({{ claimed }}, {{ decimals }}))
+    {#- round(x * 10^d) / 10^d: what DuckDB's round(x, d) computes, and Spark accepts a column d -#}
+    (round({{ measured }} * pow(10, {{ decimals }})) / pow(10, {{ decimals }})
+        = round({{ claimed }} * pow(10, {{ decimals }})) / pow(10, {{ decimals }}))
 {%- endmacro %}
 
 {#- Student t quantile t_0.975 with df degrees of freedom: exact (3 decimals) for df 1..10,
@@ -113,5 +115,5 @@
 
 {#- A jinja string as a SQL string literal (single quotes doubled). -#}
 {% macro claims_text(value) -%}
-    {%- if value is none -%}cast(null as varchar){%- else -%}'{{ value | replace("'", "''") }}'{%- endif -%}
+    {%- if value is none -%}cast(null as string){%- else -%}'{{ value | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}

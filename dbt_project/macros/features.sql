@@ -47,10 +47,7 @@ medians as (
 
 imputed as (
     select
-        tracks.* exclude (
-            {%- for name in audio_feature_names() %}{{ name }}, {% endfor -%}
-            {%- for name, header in engagement_count_columns() %}{{ name }}{{ ', ' if not loop.last }}{% endfor -%}
-        ),
+        {{ star_except(audio_feature_names() + (engagement_count_columns() | map(attribute=0) | list), 'tracks.') }},
         {%- for name in audio_feature_names() %}
         {%- if name == 'key' %}
         cast(coalesce(tracks.key, medians.median_key) as integer) as key,

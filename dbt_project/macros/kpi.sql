@@ -15,7 +15,7 @@
 
 {#- Share of true among non-null flags (0..1); null when every flag is null. -#}
 {% macro kpi_share(flag) -%}
-    avg(case when {{ flag }} then 1.0 when not {{ flag }} then 0.0 end)
+    avg(case when {{ flag }} then cast(1 as double) when not {{ flag }} then cast(0 as double) end)
 {%- endmacro %}
 
 {#- Hit rate: share of hits among tracks whose hit flag is known (tracks.is_hit is null for

@@ -20,10 +20,7 @@
 {%- set profile = adapter.get_relation(database=model.database, schema='meta', identifier='raw_file_profile') -%}
 {%- endif %}
 with raw_file as (
-    select
-        size as size_bytes,
-        epoch_us(last_modified) as mtime_us
-    from read_blob('{{ raw_path }}')
+    {{ raw_file_stat(raw_path) }}
 ),
 
 recorded as (
@@ -33,7 +30,7 @@ recorded as (
     inner join raw_file
         on
             profile.size_bytes = raw_file.size_bytes
-            and profile.mtime_us = raw_file.mtime_us
+            and (raw_file.mtime_us is null or profile.mtime_us = raw_file.mtime_us)
     where profile.path = '{{ raw_path }}'
     {%- else %}
     select cast(null as bigint) as records
@@ -59,3 +56,24 @@ cross join ledger
 where recorded.records != ledger.ledger_rows
 {%- endif %}
 {% endtest %}
+
+{#- One row: the file's size in bytes and mtime in microseconds, without reading its content.
+    Spark's binaryFile source knows the mtime to the millisecond only: null there (size and path
+    still identify the file). -#}
+{% macro raw_file_stat(raw_path) -%}
+    {{ return(adapter.dispatch('raw_file_stat')(raw_path)) }}
+{%- endmacro %}
+
+{% macro default__raw_file_stat(raw_path) -%}
+    select
+        size as size_bytes,
+        epoch_us(last_modified) as mtime_us
+    from read_blob('{{ raw_path }}')
+{%- endmacro %}
+
+{% macro spark__raw_file_stat(raw_path) -%}
+    select
+        length as size_bytes,
+        cast(null as bigint) as mtime_us
+    from binaryFile.`{{ raw_path }}`
+{%- endmacro %}

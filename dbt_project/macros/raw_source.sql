@@ -7,6 +7,16 @@
     manifest (seconds per build, at every new input file). While dbt parses, the macro returns the
     source itself, which records the lineage source -> staging model. -#}
 {% macro raw_csv_scan(source_name, table_name, path_env, default_path, delim_env) -%}
+{{ adapter.dispatch('raw_csv_scan')(source_name, table_name, path_env, default_path, delim_env) }}
+{%- endmacro %}
+
+{#- Spark: the source itself, the external table the on-run-start hook registers over the file
+    (register_raw_source, macros/engines.sql). -#}
+{% macro spark__raw_csv_scan(source_name, table_name, path_env, default_path, delim_env) -%}
+{{ source(source_name, table_name) }}
+{%- endmacro %}
+
+{% macro default__raw_csv_scan(source_name, table_name, path_env, default_path, delim_env) -%}
 {%- if execute -%}
 read_csv('{{ env_var(path_env, default_path) | replace("'", "''") }}', header = true, all_varchar = true,
     delim = '{{ env_var(delim_env, ",") }}', quote = '"', escape = '"', auto_detect = true)

@@ -12,7 +12,7 @@
     so the default parse state never changes (env vars, not --vars: see README, Scoring). -#}
 {% macro rename_raw_columns(relation, layout_env) %}
 {#- the layout is read when dbt executes (not while it parses): see raw_csv_scan (macros/raw_source.sql) -#}
-{%- set layout = fromjson(env_var(layout_env, '{"index": "column00"}') if execute else '{}') -%}
+{%- set layout = fromjson(env_var(layout_env, '{"index": "' ~ empty_header_column() ~ '"}') if execute else '{}') -%}
 {%- set renamed = layout.get('columns', {}) -%}
 {%- set missing = layout.get('missing', []) -%}
 with source as (
@@ -21,17 +21,17 @@ with source as (
 
 renamed as (
     select
-        cast(row_number() over () - 1 as bigint) as row_id,
+        {{ record_position() }} as row_id,
         {%- if layout.get('index') %}
-        nullif(trim("{{ layout['index'] }}"), '') as source_index,
+        nullif(trim({{ adapter.quote(layout['index']) }}), '') as source_index,
         {%- else %}
-        cast(null as varchar) as source_index,
+        cast(null as string) as source_index,
         {%- endif %}
         {%- for name, header in raw_columns() %}
         {%- if header in missing %}
-        cast(null as varchar) as {{ name }}{{ ',' if not loop.last }}
+        cast(null as string) as {{ name }}{{ ',' if not loop.last }}
         {%- else %}
-        nullif(trim("{{ renamed.get(header, header) }}"), '') as {{ name }}{{ ',' if not loop.last }}
+        nullif(trim({{ adapter.quote(renamed.get(header, header)) }}), '') as {{ name }}{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
     from source
@@ -77,7 +77,7 @@ checked as (
             case
                 when {{ name }} is not null and {{ name }}__num is null
                     then '{{ header }}: not a number (' || left({{ name }}, 40) || ')'
-                when not isfinite({{ name }}__num)
+                when not {{ is_finite(name ~ '__num') }}
                     then '{{ header }}: not a finite number (' || {{ name }} || ')'
                 {%- if (name, header) in unit_audio_columns() %}
                 when {{ name }}__num not between 0 and 1

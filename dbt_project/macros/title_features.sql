@@ -38,11 +38,11 @@
     {%- for name, pattern in title_flag_patterns() %}
     case
         when {{ url_youtube }} is null or {{ title }} is null then null
-        else regexp_matches(lower({{ title }}), '{{ pattern }}')
+        else {{ regex_matches('lower(' ~ title ~ ')', pattern) }}
     end as {{ name }},
     {%- endfor %}
     {%- for name, pattern in track_marker_patterns() %}
-    regexp_matches(lower({{ track }}), '{{ pattern }}') as {{ name }}{{ ',' if not loop.last }}
+    {{ regex_matches('lower(' ~ track ~ ')', pattern) }} as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 

@@ -158,6 +158,8 @@ def _build_features(
             **layout.dbt_env("SCORE_INPUT"),
             "WAREHOUSE_PATH": str(scratch),
             "DBT_TARGET_PATH": str(scratch.parent),
+            # the scratch file is DuckDB whatever the warehouse's engine (DBT_TARGET)
+            "DBT_TARGET": "dev",
         },
     )
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ml.config import DBT_PROJECT_DIR, PROFILES_DIR, Settings
+from ml.runtime import spark_bridge
 from ml.runtime.dbt_events import DbtEvents
 from ml.runtime.errors import PipelineError, WarehouseLockedError
 from ml.runtime.progress import progress_bar, say
@@ -93,6 +94,12 @@ def run_dbt(
         str(PROFILES_DIR),
     ]
     env, working_dir = dbt_working_env(settings.dbt_env(**(env_overrides or {})))
+    on_spark = spark_bridge.is_spark(env)
+    # the bridge's Spark child runs elsewhere: it names the warehouse (and its .spark folder) by
+    # its full path, the same folder dbt reaches from working_dir by the bare file name
+    bridge_env = {**env, "WAREHOUSE_PATH": str(working_dir / env["WAREHOUSE_PATH"])}
+    if on_spark:
+        spark_bridge.before_build(settings.warehouse_path, bridge_env, args)
     log_file = dbt_log_file(env)
     label = f"dbt {args[0]}" if args else "dbt"
     if not quiet and log_file not in _announced_logs:
@@ -136,6 +143,8 @@ def run_dbt(
             step=step,
             hint=f"full log: {log_file}",
         )
+    if on_spark:
+        spark_bridge.after_build(settings.warehouse_path, bridge_env, args)
     return "\n".join(events.lines)
 
 

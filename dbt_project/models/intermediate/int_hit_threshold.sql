@@ -9,6 +9,6 @@ with modelling as (
 
 select
     cast({{ var('hit_quantile') }} as double) as hit_quantile,
-    quantile_cont(stream, {{ var('hit_quantile') }}) as hit_threshold_streams,
+    {{ quantile_cont('stream', var('hit_quantile')) }} as hit_threshold_streams,
     count(*) as modelling_tracks
 from modelling

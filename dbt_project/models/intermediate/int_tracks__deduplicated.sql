@@ -3,7 +3,7 @@
 -- A view: the typed values (stored once, in int_tracks__typed) beside the listing columns of
 -- int_tracks__listings. The long video description is not carried downstream.
 select
-    typed.* exclude (quarantine_reason),
+    {{ star_except(['quarantine_reason'], 'typed.') }},
     listings.listing_count,
     listings.credited_artists,
     listings.duplicate_of_row_id

@@ -26,9 +26,13 @@ by_uri as (
 collaborations as (
     select
         usable.uri,
-        string_agg(usable.artist, ' | ' order by usable.row_id) as credited_artists
+        {{ ordered_string_agg('usable.artist', ' | ', 'usable.row_id') }} as credited_artists
     from usable
-    semi join by_uri on usable.uri = by_uri.uri and by_uri.listing_count > 1
+    where
+        usable.uri in (
+            select by_uri.uri from by_uri
+            where by_uri.listing_count > 1
+        )
     group by usable.uri
 )
 

@@ -7,13 +7,26 @@ with features as (
     select * from {{ ref('int_tracks__features') }}
 ),
 
+-- one aggregate row joined back (not a window over the whole table, which Spark runs in one
+-- partition): the z-scores are computed where the rows are
+moments as (
+    select
+        {%- for column in columns %}
+        avg({{ column }}) as mean_{{ column }},
+        stddev_samp({{ column }}) as sd_{{ column }},
+        {%- endfor %}
+        count(*) as tracks
+    from features
+),
+
 scored as (
     select
         {%- for column in columns %}
-        ({{ column }} - avg({{ column }}) over ()) / nullif(stddev_samp({{ column }}) over (), 0) as z_{{ column }},
+        (features.{{ column }} - moments.mean_{{ column }}) / nullif(moments.sd_{{ column }}, 0) as z_{{ column }},
         {%- endfor %}
-        row_id
+        features.row_id
     from features
+    cross join moments
 ),
 
 flagged as (

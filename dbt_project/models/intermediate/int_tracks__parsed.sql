@@ -7,7 +7,7 @@
 -- The long multi-line video description is parsed (the staging view) but not stored: no model,
 -- KPI or test reads it, and it is the widest column of the file (about a third of its bytes).
 -- Nor is the artist's Spotify URL (url_spotify): no mart, report or model reads it.
-select * exclude (row_id, description, url_spotify)
+select {{ star_except(parsed_excluded_columns()) }}
 from (
     {{ typed_tracks(ref('stg_spotify_youtube__tracks')) }}
 )

@@ -18,14 +18,14 @@ cuts as (
         'top_quartile' as split,
         1 as split_order,
         'top engagement quartile vs the other three quartiles' as split_description,
-        quantile_cont(engagement, 0.75) as engagement_cut
+        {{ quantile_cont('engagement', 0.75) }} as engagement_cut
     from tracks
     union all
     select
         'above_median' as split,
         2 as split_order,
         'above the median engagement vs at or below it' as split_description,
-        quantile_cont(engagement, 0.5) as engagement_cut
+        {{ quantile_cont('engagement', 0.5) }} as engagement_cut
     from tracks
 ),
 

@@ -57,12 +57,12 @@ with_z as (
         {{ claims_fisher_se('correlation_tracks') }} as pearson_se,
         {{ claims_fisher_se('correlation_tracks', spearman_factor) }} as spearman_se,
         -- eligible bands by correlation, best first (ties: lower band first)
-        case when is_eligible then row_number() over (
+        case when is_eligible then cast(row_number() over (
             partition by is_eligible order by pearson desc, tempo_band asc
-        ) end as pearson_rank,
-        case when is_eligible then row_number() over (
+        ) as bigint) end as pearson_rank,
+        case when is_eligible then cast(row_number() over (
             partition by is_eligible order by spearman desc, tempo_band asc
-        ) end as spearman_rank
+        ) as bigint) end as spearman_rank
     from bands
 ),
 

@@ -149,7 +149,7 @@ run_models as (
         ml_runs.model_name,
         ml_runs.n_train,
         ml_runs.n_test,
-        coalesce(try_cast(json_extract_string(ml_runs.params_json, '$.cv_folds') as integer), 5) as cv_folds
+        coalesce(try_cast({{ json_text('ml_runs.params_json', '$.cv_folds') }} as integer), 5) as cv_folds
     from ml_runs
     inner join latest_run using (run_id)
 ),
@@ -233,11 +233,11 @@ tempo_{{ method }} as (
                 then 'band {{ claimed_band }}-{{ claimed_band + 9 }} BPM has fewer than {{ claims_min_tracks() }} tracks with streams and views'
             else printf(
                 'band %s: {{ symbol }} = %.3f [%.3f, %.3f], rank %d of %d bands; highest: %s ({{ symbol }} = %.3f); '
-                || '%s vs %s: z = %.2f, p = %.3g (%s at 5%%)',
+                || '%s vs %s: z = %.2f, p = %s (%s at 5%%)',
                 claimed.tempo_band_label, claimed.{{ column }}, claimed.{{ method }}_ci_low,
                 claimed.{{ method }}_ci_high, claimed.{{ method }}_rank, tempo_eligible.bands,
                 best.tempo_band_label, best.{{ column }}, claimed.tempo_band_label, rival.tempo_band_label,
-                claimed.{{ method }}_diff_z, claimed.{{ method }}_diff_p_value,
+                claimed.{{ method }}_diff_z, {{ number_g('claimed.' ~ method ~ '_diff_p_value', 3) }},
                 case when claimed.{{ method }}_diff_p_value < 0.05 then 'distinguishable' else 'not distinguishable' end
             )
         end as detail
@@ -250,7 +250,7 @@ tempo_{{ method }} as (
 
 {#- measured rows: (claim_id, relation, measured, ci_low, ci_high, sample_size, detail), SQL over
     the relation's columns; one select each. -#}
-{%- set engagement_detail = "printf('%d high-engagement tracks (engagement > %.4f) vs %d others; {kind} streams %.4g vs %.4g', high_tracks, engagement_cut, rest_tracks, {kind}_streams_high, {kind}_streams_rest)" %}
+{%- set engagement_detail = "printf('%d high-engagement tracks (engagement > %.4f) vs %d others; {kind} streams %s vs %s', high_tracks, engagement_cut, rest_tracks, " ~ number_g('{kind}_streams_high', 4) ~ ", " ~ number_g('{kind}_streams_rest', 4) ~ ")" %}
 {%- set cv_half_width = claims_t975('stream_cv_folds - 1') ~ ' * stream_cv_std / sqrt(stream_cv_folds)' %}
 {%- set measured_rows = [
     ("'stream_r2'", 'model_metrics', 'stream_r2', 'null', 'null', 'stream_n_test', 'null'),
@@ -297,7 +297,7 @@ measured as (
         cast({{ low }} as double) as ci_low,
         cast({{ high }} as double) as ci_high,
         cast({{ size }} as bigint) as sample_size,
-        cast({{ detail }} as varchar) as detail
+        cast({{ detail }} as string) as detail
     {%- if relation %}
     from {{ relation }}
     {%- endif %}
@@ -379,22 +379,22 @@ select
         when verdict = 'not yet measured'
             then 'the latest training run (' || latest_run_id || ') wrote no such metric'
         when verdict_rule = 'not_measurable' or measured_value is null then coalesce(detail, 'too few tracks to measure')
-        when verdict_rule = 'in_interval' and ci_low is null then printf('measured %.4g, but too few tracks for an interval', measured_value)
+        when verdict_rule = 'in_interval' and ci_low is null then printf('measured %s, but too few tracks for an interval', {{ number_g('measured_value', 4) }})
         when verdict_rule = 'at_least'
             then printf(
-                'measured %.4g %s claimed %.4g', measured_value,
-                case when measured_value >= claimed_value then '>=' else '<' end, claimed_value
+                'measured %s %s claimed %s', {{ number_g('measured_value', 4) }},
+                case when measured_value >= claimed_value then '>=' else '<' end, {{ number_g('claimed_value', 4) }}
             )
         when verdict_rule = 'below'
             then printf(
-                'measured %.4g %s %.4g', measured_value,
-                case when measured_value < claimed_value then '<' else '>=' end, claimed_value
+                'measured %s %s %s', {{ number_g('measured_value', 4) }},
+                case when measured_value < claimed_value then '<' else '>=' end, {{ number_g('claimed_value', 4) }}
             )
         when verdict_rule = 'in_interval'
             then printf(
-                'claimed %.4g is %s the measured 95%% interval [%.4g, %.4g] (measured %.4g)',
-                claimed_value, case when verdict = 'supported' then 'inside' else 'outside' end,
-                ci_low, ci_high, measured_value
+                'claimed %s is %s the measured 95%% interval [%s, %s] (measured %s)',
+                {{ number_g('claimed_value', 4) }}, case when verdict = 'supported' then 'inside' else 'outside' end,
+                {{ number_g('ci_low', 4) }}, {{ number_g('ci_high', 4) }}, {{ number_g('measured_value', 4) }}
             )
         when verdict_rule = 'at_precision'
             then printf(

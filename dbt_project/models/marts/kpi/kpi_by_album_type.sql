@@ -3,7 +3,7 @@
 with tracks as (
     select
         coalesce(album_type, 'unknown') as album_type,
-        * exclude (album_type)
+        {{ star_except(['album_type']) }}
     from {{ ref('kpi_tracks') }}
 ),
 

@@ -17,7 +17,7 @@ credited as (
     select
         listings.artist,
         listings.artist = tracks.artist as is_lead_artist,
-        tracks.* exclude (artist)
+        {{ star_except(['artist'], 'tracks.') }}
     from listings
     inner join tracks using (uri)
 ),

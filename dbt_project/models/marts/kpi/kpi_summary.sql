@@ -83,11 +83,11 @@ quality as (
         count(*) filter (where fate = 'quarantined') as rows_quarantined,
         count(*) filter (where fate = 'duplicate') as rows_duplicate,
         count(*) filter (where fate = 'outlier') as rows_outlier,
-        cast(map {
-            {%- for column in outlier_columns %}
-            '{{ column }}': count(*) filter (where fate = 'outlier' and outlier_column = '{{ column }}'){{ ',' if not loop.last }}
-            {%- endfor %}
-        } as map (varchar, bigint)) as rows_outlier_by_column
+        {%- set by_column = [] %}
+        {%- for column in outlier_columns %}
+        {%- do by_column.append((column, "count(*) filter (where fate = 'outlier' and outlier_column = '" ~ column ~ "')")) %}
+        {%- endfor %}
+        {{ map_string_bigint(by_column) }} as rows_outlier_by_column
     from fates
 ),
 

@@ -15,7 +15,7 @@ runs as (
 )
 
 select
-    calibration.variant || ':' || cast(calibration.bin as varchar) as bin_key,
+    calibration.variant || ':' || cast(calibration.bin as string) as bin_key,
     calibration.run_id,
     runs.run_created_at,
     calibration.model_name,
