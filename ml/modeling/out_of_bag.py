@@ -17,6 +17,7 @@ never out-of-bag.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,12 @@ from ml.modeling.specs import (
     ModelSpec,
 )
 from ml.runtime.errors import PipelineError
+
+# scikit-learn warns when a row is in every tree's bootstrap sample (only with very few trees):
+# out_of_bag() masks those rows and out_of_bag_estimate() refuses too few. A process-wide filter,
+# not catch_warnings(), which is not thread-safe (the challenger is fitted in a second thread).
+OOB_WARNING = "Some inputs do not have OOB scores"
+warnings.filterwarnings("ignore", message=OOB_WARNING, category=UserWarning)
 
 
 def out_of_bag(pipeline: Pipeline) -> tuple[np.ndarray, np.ndarray]:

@@ -15,8 +15,8 @@ tables.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
@@ -94,11 +94,9 @@ def _model_rows(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
 def _fit(spec: ModelSpec, train: pd.DataFrame, config: TrainingConfig, oob: bool) -> Pipeline:
     """One forest of `spec` fitted on the whole training part (keeping its out-of-bag
     predictions when `oob`)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "some inputs do not have OOB scores": masked later
-        return config.pipeline(spec, oob_score=oob).fit(
-            model_input(train, spec, fitting=True), target_values(train, spec)
-        )
+    return config.pipeline(spec, oob_score=oob).fit(
+        model_input(train, spec, fitting=True), target_values(train, spec)
+    )
 
 
 def _fit_variants(
@@ -203,6 +201,29 @@ def _new_artist_evaluation(
     return evaluate(spec, refitted, train, {SPLIT_TEST_NEW_ARTISTS: test})
 
 
+def _forests(
+    spec: ModelSpec,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    data: ModellingData,
+    config: TrainingConfig,
+) -> tuple[dict[str, FittedVariant], list[dict[str, Any]], float, Evaluation]:
+    """The forests of one model (_fit_variants) measured on the held-out tracks, refitted and
+    measured on the held-out artists: fitted variants, metric rows, the model's fit time and the
+    evaluation (reliability rows)."""
+    fitted, rows, fit_seconds = _fit_variants(spec, train, config)
+    # in-sample (train) metrics of the model only: the baselines' would cost predictions of every
+    # training row for figures nobody reads
+    evaluation = evaluate(spec, {VARIANT_MODEL: fitted[VARIANT_MODEL]}, train, {SPLIT_TRAIN: train})
+    evaluation.extend(evaluate(spec, fitted, train, {SPLIT_TEST: test}))
+    evaluation.extend(_new_artist_evaluation(spec, fitted, data, config))
+    rows.extend(evaluation.rows)
+    if spec.task == "classification":
+        for variant, item in fitted.items():
+            rows.extend(metric_rows(variant, SPLIT_TRAIN, {DECISION_THRESHOLD: item.threshold}))
+    return fitted, rows, fit_seconds, evaluation
+
+
 def train_model(
     spec: ModelSpec, data: ModellingData, config: TrainingConfig, progress: Progress
 ) -> ModelResult:
@@ -224,28 +245,23 @@ def train_model(
         f"{spec.name}: fitting on {len(train):,} train rows (model, audio-only, cold-start, "
         f"{estimate}, by-artist refits; {params['n_estimators']} trees)"
     )
-    fitted, rows, fit_seconds = _fit_variants(spec, train, config)
-    model = fitted[VARIANT_MODEL]
-    # in-sample (train) metrics of the model only: the baselines' would cost predictions of every
-    # training row for figures nobody reads
-    evaluation = evaluate(spec, {VARIANT_MODEL: model}, train, {SPLIT_TRAIN: train})
-    evaluation.extend(evaluate(spec, fitted, train, {SPLIT_TEST: test}))
-    evaluation.extend(_new_artist_evaluation(spec, fitted, data, config))
-    rows.extend(evaluation.rows)
-    if spec.task == "classification":
-        for variant, item in fitted.items():
-            rows.extend(metric_rows(variant, SPLIT_TRAIN, {DECISION_THRESHOLD: item.threshold}))
-    cold_start = fitted[VARIANT_COLD_START]
-    progress(f"{spec.name}: gradient-boosting challenger (CV, final and by-artist fits)")
-    challenger = fit_challenger(
-        spec,
-        train,
-        test,
-        (_checked_rows(spec, data.new_artist_train, config.cv_folds * 2, "train by artist"),
-         _checked_rows(spec, data.new_artist_test, 2, "test by artist")),
-        folds=config.cv_folds,
-        random_state=config.random_state,
-    )  # fmt: skip
+    # The challenger's fits are single-threaded: they run beside the forests' (which keep every
+    # core busy only part of the time), on the same data and seeds: the results do not depend on it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="challenger") as background:
+        pending_challenger = background.submit(
+            fit_challenger,
+            spec,
+            train,
+            test,
+            (_checked_rows(spec, data.new_artist_train, config.cv_folds * 2, "train by artist"),
+             _checked_rows(spec, data.new_artist_test, 2, "test by artist")),
+            folds=config.cv_folds,
+            random_state=config.random_state,
+        )  # fmt: skip
+        fitted, rows, fit_seconds, evaluation = _forests(spec, train, test, data, config)
+        progress(f"{spec.name}: waiting for the gradient-boosting challenger (fitted beside)")
+        challenger = pending_challenger.result()
+    model, cold_start = fitted[VARIANT_MODEL], fitted[VARIANT_COLD_START]
     rows.extend(challenger.rows)
     serving, serving_record = choose_serving(spec, rows, serving_setting())
     served = challenger.fitted if serving == SERVING_CHALLENGER else model

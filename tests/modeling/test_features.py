@@ -160,7 +160,6 @@ def test_permutation_importances_find_the_signal_in_few_predict_calls() -> None:
     assert by_feature["signal"] == pytest.approx(reference.importances_mean[0], rel=0.15)
 
 
-@pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
 def test_out_of_bag_estimate_of_the_audio_only_baseline() -> None:
     """The audio-only regressors' 'oob' split: each row's prediction averages exactly the trees
     that did not draw it, and a row drawn by every tree is flagged, not scored as 0."""

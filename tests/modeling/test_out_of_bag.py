@@ -23,7 +23,6 @@ from ml.modeling.specs import (
 )
 from ml.runtime.errors import PipelineError
 
-pytestmark = pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
 
 
 def _hits(rows: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
