@@ -24,7 +24,6 @@ from ml.modeling.specs import (
 from ml.runtime.errors import PipelineError
 
 
-
 def _hits(rows: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Audio columns with ~12% hits driven by two of them (the hit model's class balance): the
     inputs, the outcomes and each row's true hit probability."""
