@@ -184,16 +184,25 @@ def _checked_rows(
     return rows
 
 
+def _by_artist(
+    spec: ModelSpec, data: ModellingData, config: TrainingConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The model's rows of the split by artist: (train, test), refused when too few."""
+    return (
+        _checked_rows(spec, data.new_artist_train, config.cv_folds * 2, "train by artist"),
+        _checked_rows(spec, data.new_artist_test, 2, "test by artist"),
+    )
+
+
 def _new_artist_evaluation(
     spec: ModelSpec,
     fitted: Mapping[str, FittedVariant],
-    data: ModellingData,
+    by_artist: tuple[pd.DataFrame, pd.DataFrame],
     config: TrainingConfig,
 ) -> Evaluation:
     """The model, its audio-only baseline and its cold-start variant refitted once each on the
     split by artist and measured on its held-out artists (split test_new_artists)."""
-    train = _checked_rows(spec, data.new_artist_train, config.cv_folds * 2, "train by artist")
-    test = _checked_rows(spec, data.new_artist_test, 2, "test by artist")
+    train, test = by_artist
     refitted = {
         variant: refit(item, train, new_pipeline=config.evaluation_pipeline)
         for variant, item in fitted.items()
@@ -205,7 +214,7 @@ def _forests(
     spec: ModelSpec,
     train: pd.DataFrame,
     test: pd.DataFrame,
-    data: ModellingData,
+    by_artist: tuple[pd.DataFrame, pd.DataFrame],
     config: TrainingConfig,
 ) -> tuple[dict[str, FittedVariant], list[dict[str, Any]], float, Evaluation]:
     """The forests of one model (_fit_variants) measured on the held-out tracks, refitted and
@@ -216,7 +225,7 @@ def _forests(
     # training row for figures nobody reads
     evaluation = evaluate(spec, {VARIANT_MODEL: fitted[VARIANT_MODEL]}, train, {SPLIT_TRAIN: train})
     evaluation.extend(evaluate(spec, fitted, train, {SPLIT_TEST: test}))
-    evaluation.extend(_new_artist_evaluation(spec, fitted, data, config))
+    evaluation.extend(_new_artist_evaluation(spec, fitted, by_artist, config))
     rows.extend(evaluation.rows)
     if spec.task == "classification":
         for variant, item in fitted.items():
@@ -235,7 +244,8 @@ def train_model(
     train = _checked_rows(spec, data.train, config.cv_folds * 2, "train")
     test = _checked_rows(spec, data.test, 2, "test")
     params = config.forest_params(spec)
-    cv_trees = config.evaluation_pipeline(spec).named_steps["forest"].n_estimators
+    by_artist = _by_artist(spec, data, config)
+    cv_trees = config.evaluation_tree_count(spec)
     estimate = (
         f"{config.cv_folds}-fold CV of {cv_trees} trees"
         if spec.training_estimate == "cv"
@@ -253,12 +263,11 @@ def train_model(
             spec,
             train,
             test,
-            (_checked_rows(spec, data.new_artist_train, config.cv_folds * 2, "train by artist"),
-             _checked_rows(spec, data.new_artist_test, 2, "test by artist")),
+            by_artist,
             folds=config.cv_folds,
             random_state=config.random_state,
-        )  # fmt: skip
-        fitted, rows, fit_seconds, evaluation = _forests(spec, train, test, data, config)
+        )
+        fitted, rows, fit_seconds, evaluation = _forests(spec, train, test, by_artist, config)
         progress(f"{spec.name}: waiting for the gradient-boosting challenger (fitted beside)")
         challenger = pending_challenger.result()
     model, cold_start = fitted[VARIANT_MODEL], fitted[VARIANT_COLD_START]

@@ -98,10 +98,14 @@ class TrainingConfig:
         """A new, unfitted pipeline of `spec` with this config's forest settings."""
         return self._pipeline(spec, self.forest_params(spec)["n_estimators"], oob_score)
 
+    def evaluation_tree_count(self, spec: ModelSpec) -> int:
+        """Trees of a fit that only measures: evaluation_trees, at most the model's own."""
+        trees = self.forest_params(spec)["n_estimators"]
+        return min(trees, self.evaluation_trees or trees)
+
     def evaluation_pipeline(self, spec: ModelSpec) -> Pipeline:
         """A pipeline for a fit that only measures (CV fold, refit by artist): fewer trees."""
-        trees = self.forest_params(spec)["n_estimators"]
-        return self._pipeline(spec, min(trees, self.evaluation_trees or trees), False)
+        return self._pipeline(spec, self.evaluation_tree_count(spec), False)
 
     def _pipeline(self, spec: ModelSpec, trees: int, oob_score: bool) -> Pipeline:
         params = self.forest_params(spec)
