@@ -17,8 +17,9 @@ DISTRIBUTION = "music-performance-intelligence"
 # TrainingConfig's fields (ml/modeling/training_config.py; tests/runtime/test_cli.py keeps them
 # in step): listed here so that --help does not import scikit-learn.
 TRAINING_FIELDS = (
-    "n_estimators", "max_depth", "cv_folds", "evaluation_trees", "test_size", "max_training_rows",
-    "permutation_repeats", "random_state", "n_jobs", "prediction_batch_rows",
+    "n_estimators", "max_depth", "cv_folds", "evaluation_trees", "cold_start_trees", "test_size",
+    "max_training_rows", "permutation_repeats", "permutation_rows", "random_state", "n_jobs",
+    "prediction_batch_rows",
 )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sklearn.pipeline import Pipeline
 
 from ml.modeling.features import build_pipeline
-from ml.modeling.specs import ModelSpec
+from ml.modeling.specs import VARIANT_AUDIO_ONLY, VARIANT_COLD_START, ModelSpec
 from ml.runtime.errors import PipelineError
 
 
@@ -29,6 +29,10 @@ class TrainingConfig:
     # split by artist; None: the model's own). Measured on the default data: 5-fold CV R2 of the
     # stream forest 0.695 with 50 trees vs 0.699 with 200 (fold sd 0.011); README, Performance.
     evaluation_trees: int | None = 50
+    # Trees of the served cold-start forest (tracks of artists the training data has not seen;
+    # not a study model; None: the model's own). Its quality on new artists is measured by a
+    # refit of evaluation_trees, so this count changes no reported new-artist metric.
+    cold_start_trees: int | None = 100
     test_size: float = 0.2
     # Cap on modelling rows (a seeded sample of tracks) so that very large inputs train in bounded
     # time; the real file has ~18k modelling rows (never capped). None: no cap. Measured on 10M
@@ -37,6 +41,9 @@ class TrainingConfig:
     # track afterwards (~4-5 min for 9.1M tracks) does not depend on this cap.
     max_training_rows: int | None = 50_000
     permutation_repeats: int = 3
+    # Held-out rows the permutation importances are computed on (a seeded sample when the test
+    # part is larger; None: all). Each permuted copy is one forest prediction of these rows.
+    permutation_rows: int | None = 2_000
     random_state: int = 42
     n_jobs: int = -1
     prediction_batch_rows: int = 200_000
@@ -67,8 +74,10 @@ class TrainingConfig:
         problems = []
         if self.n_estimators is not None and self.n_estimators < 1:
             problems.append("n_estimators must be >= 1")
-        if self.evaluation_trees is not None and self.evaluation_trees < 1:
-            problems.append("evaluation_trees must be >= 1")
+        for name in ("evaluation_trees", "cold_start_trees"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                problems.append(f"{name} must be >= 1")
         if self.max_depth is not None and self.max_depth < 1:
             problems.append("max_depth must be >= 1")
         if self.cv_folds < 2:
@@ -77,6 +86,8 @@ class TrainingConfig:
             problems.append("test_size must be in (0, 1)")
         if self.max_training_rows is not None and self.max_training_rows < 100:
             problems.append("max_training_rows must be >= 100 (or None)")
+        if self.permutation_rows is not None and self.permutation_rows < 100:
+            problems.append("permutation_rows must be >= 100 (or None)")
         if self.permutation_repeats < 1:
             problems.append("permutation_repeats must be >= 1")
         if problems:
@@ -102,6 +113,21 @@ class TrainingConfig:
         """Trees of a fit that only measures: evaluation_trees, at most the model's own."""
         trees = self.forest_params(spec)["n_estimators"]
         return min(trees, self.evaluation_trees or trees)
+
+    def variant_tree_count(self, spec: ModelSpec, variant: str) -> int:
+        """Trees of a variant fitted on the whole training part: the model keeps its study
+        setting; the audio-only baseline only measures (evaluation_trees); the cold-start forest
+        has cold_start_trees (at most the model's own)."""
+        trees = self.forest_params(spec)["n_estimators"]
+        if variant == VARIANT_AUDIO_ONLY:
+            return self.evaluation_tree_count(spec)
+        if variant == VARIANT_COLD_START:
+            return min(trees, self.cold_start_trees or trees)
+        return trees
+
+    def variant_pipeline(self, spec: ModelSpec, variant: str, *, oob_score: bool) -> Pipeline:
+        """A new, unfitted pipeline of one variant (`spec` is the variant's own spec)."""
+        return self._pipeline(spec, self.variant_tree_count(spec, variant), oob_score)
 
     def evaluation_pipeline(self, spec: ModelSpec) -> Pipeline:
         """A pipeline for a fit that only measures (CV fold, refit by artist): fewer trees."""

@@ -238,6 +238,25 @@ def _scatter(data: ReportData) -> dict[str, Any]:
     }
 
 
+def _forest_sizes(report: dict[str, Any]) -> dict[str, str] | None:
+    """The run's tree counts by role and the permutation sample, for the method sentence (None
+    for a run recorded before they were)."""
+    params = [model["params"] for model in report["model_run"]["models"]]
+    keys = ("n_estimators", "audio_only_trees", "cold_start_trees", "evaluation_trees")
+    if not params or any(key not in item for item in params for key in (*keys, "permutation_rows")):
+        return None
+
+    def listed(key: str) -> str:
+        values = [
+            f"{item[key]:,}" if isinstance(item[key], int) else str(item[key]) for item in params
+        ]
+        return values[0] if len(set(values)) == 1 else " / ".join(values)
+
+    sizes = {key: listed(key) for key in keys}
+    sizes["permutation_rows"] = listed("permutation_rows")
+    return sizes
+
+
 def render_html(
     report: dict[str, Any],
     data: ReportData,
@@ -250,6 +269,7 @@ def render_html(
         report=report,
         charts=chart_svgs,
         model_tables=_model_tables(report),
+        forest_sizes=_forest_sizes(report),
         probability_quality=_probability_quality(report),
         no_run=NO_RUN,
         hypotheses=report["hypotheses"]["items"],
