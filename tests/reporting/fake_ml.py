@@ -310,6 +310,10 @@ def insert_fake_run(
                             "n_estimators": spec.n_estimators,
                             "max_depth": spec.max_depth,
                             "random_state": 42,
+                            "evaluation_trees": 50,
+                            "audio_only_trees": 50,
+                            "cold_start_trees": 100,
+                            "permutation_rows": 2000,
                         }
                     ),
                     json.dumps(_FEATURES[spec.name]),

@@ -442,6 +442,20 @@ def test_html_has_charts_and_loads_nothing_remote(fake_reports: list[Path]) -> N
     assert FAKE_RUN_ID in html
 
 
+def test_method_states_the_tree_counts_of_the_run(
+    fake_reports: list[Path], no_run_reports: list[Path]
+) -> None:
+    """The models' method paragraph says which forests are smaller than the study's, from the
+    run's params (tests/reporting/fake_ml.py), and says nothing of them without a run."""
+    _, html = _load(fake_reports)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "only the models themselves have the study's tree counts (200 / 200 / 150)" in text
+    assert "forests that only measure have 50 trees" in text
+    assert "the cold-start forests 100" in text
+    assert "permutation importances are measured on 2,000 held-out tracks" in text
+    assert "study's tree counts" not in _load(no_run_reports)[1]
+
+
 def test_remote_load_pattern_catches_loads_but_not_text() -> None:
     for loading in (
         '<img src="https://cdn.example.com/x.png">',
