@@ -5,13 +5,16 @@ At training time (`record_training_reference`, one call in train.train_all, ware
     hit_threshold   the hit definition (intermediate.int_hit_threshold)
     features        per model input over the training rows: deciles, the bins they make and the
                     share of training rows in each bin (categorical inputs: the share of each value)
-    catalog         the training warehouse's catalog (marts.tracks), column lists per table:
-                    artist_track_counts (artist, track_count), album_track_counts (artist, album,
-                    track_count) and catalog_tracks (uri, artist, album): the catalog counts of
-                    scored tracks (dbt macro catalog_track_counts) without the warehouse
+    catalog_files   the training warehouse's catalog (marts.tracks) as one Parquet file per
+                    table in runs/<run_id>/catalog/, written by DuckDB (9.1M uris at 10M rows
+                    never pass through Python), each with its sha256: artist_track_counts
+                    (artist, track_count), album_track_counts (artist, album, track_count) and
+                    catalog_tracks (uri, artist, album): the catalog counts of scored tracks (dbt
+                    macro catalog_track_counts) without the warehouse
 stored as runs/<run_id>/training_reference.json, sha256-recorded in the run's model_metadata.json
-(ml/modeling/registry.py). Scoring imputes with these medians (not with the current warehouse)
-and compares the scored rows with these bins: the population stability index (PSI) per input,
+(ml/modeling/registry.py); `load_reference` checks both hashes. Scoring imputes with these
+medians (not with the current warehouse) and compares the scored rows with these bins: the
+population stability index (PSI) per input,
     PSI = sum over bins of (actual - expected) * ln(actual / expected),
 0 for the same distribution; above 0.25 is the usual "the population has shifted" level.
 """
@@ -28,6 +31,7 @@ import pandas as pd
 from ml.modeling import registry
 from ml.modeling.dataset import TRACKS_RELATION
 from ml.modeling.specs import ALBUM_FEATURE, ARTIST_FEATURE, CATEGORICAL_FEATURES, MODEL_SPECS
+from ml.runtime.errors import PipelineError
 from ml.runtime.warehouse import session
 
 if TYPE_CHECKING:
@@ -41,7 +45,10 @@ PSI_ALERT = 0.25
 # same distribution: 0.2 at 40 rows): it is still written, but no feature is called drifted.
 MIN_DRIFT_ROWS = 200
 _FLOOR = 1e-4  # share given to an empty bin (ln(0) is undefined)
-# The catalog tables of the reference (the score_reference source tables of the same names).
+# The catalog tables of the reference (the score_reference source tables of the same names),
+# stored as runs/<run_id>/catalog/<table>.parquet and listed under CATALOG_KEY.
+CATALOG_DIR = "catalog"
+CATALOG_KEY = "catalog_files"
 CATALOG_QUERIES: dict[str, str] = {
     "artist_track_counts": (
         f"select artist, count(*) as track_count from {TRACKS_RELATION} "
@@ -99,22 +106,60 @@ def feature_reference(values: pd.Series, categorical: bool) -> dict[str, Any]:
     return entry
 
 
-def catalog_reference(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, list[Any]]]:
-    """The warehouse's catalog tables (CATALOG_QUERIES), each as {column: values} (JSON-ready)."""
-    tables: dict[str, dict[str, list[Any]]] = {}
+def write_catalog(connection: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, Any]:
+    """The warehouse's catalog tables (CATALOG_QUERIES) as Parquet files in directory/catalog/;
+    returns their entries for the reference: {table: {"file": path relative to `directory`,
+    "sha256": ...}}."""
+    (directory / CATALOG_DIR).mkdir(parents=True, exist_ok=True)
+    files: dict[str, Any] = {}
     for name, query in CATALOG_QUERIES.items():
-        result = connection.execute(query)
-        names = [column[0] for column in result.description]
-        rows = result.fetchall()
-        tables[name] = {column: [row[i] for row in rows] for i, column in enumerate(names)}
-    return tables
+        relative = f"{CATALOG_DIR}/{name}.parquet"
+        path = directory / relative
+        quoted = path.as_posix().replace("'", "''")
+        connection.execute(f"copy ({query}) to '{quoted}' (format parquet)")
+        files[name] = {"file": relative, "sha256": registry.sha256_file(path)}
+    return files
 
 
-def build_reference(warehouse_path: Path, train: pd.DataFrame) -> dict[str, Any]:
+def catalog_paths(directory: Path, reference: dict[str, Any]) -> dict[str, Path]:
+    """The reference's catalog files under `directory` (the run's folder), each checked against
+    its recorded sha256 (PipelineError when missing, modified or not recorded)."""
+    entries = reference.get(CATALOG_KEY)
+    if not entries:
+        raise PipelineError(
+            "the models' training reference has no catalog files (trained before they existed)",
+            step="load models",
+            hint="re-run `python -m ml train` (the reference is stored with the models)",
+        )
+    paths = {}
+    for name, entry in entries.items():
+        path = directory / entry["file"]
+        if not path.exists() or registry.sha256_file(path) != entry["sha256"]:
+            raise PipelineError(
+                f"catalog file {path} of the training reference is missing or does not match "
+                "its recorded sha256",
+                step="load models",
+                hint="re-run `python -m ml train` to record a fresh reference",
+            )
+        paths[name] = path
+    return paths
+
+
+def load_reference(
+    models_dir: Path, metadata: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Path]]:
+    """The current run's training reference and its checked catalog files."""
+    reference = registry.load_training_reference(models_dir, metadata)
+    directory = registry.training_reference_path(models_dir, metadata).parent
+    return reference, catalog_paths(directory, reference)
+
+
+def build_reference(warehouse_path: Path, directory: Path, train: pd.DataFrame) -> dict[str, Any]:
+    """The reference of a run whose folder is `directory` (the catalog files are written there)."""
     with session(warehouse_path, read_only=True) as connection:
         medians = connection.execute(f"select * from {MEDIANS_RELATION}").df()
         hit = connection.execute(f"select * from {HIT_THRESHOLD_RELATION}").df()
-        catalog = catalog_reference(connection)
+        catalog = write_catalog(connection, directory)
     return {
         "medians": {k: _plain(v) for k, v in medians.iloc[0].items() if k.startswith("median_")},
         "hit_threshold": {k: _plain(v) for k, v in hit.iloc[0].items()},
@@ -124,7 +169,7 @@ def build_reference(warehouse_path: Path, train: pd.DataFrame) -> dict[str, Any]
             name: feature_reference(train[name], name in CATEGORICAL_FEATURES)
             for name in drift_features()
         },
-        "catalog": catalog,
+        CATALOG_KEY: catalog,
     }
 
 
@@ -137,8 +182,9 @@ def record_training_reference(
 ) -> Path:
     """Build the run's training reference (the warehouse must be readable) and store it beside
     the run's models, sha256-recorded in its metadata. Call after write_run_metadata."""
+    directory = registry.run_dir(models_dir, run_id)
     return registry.save_training_reference(
-        models_dir, run_id, build_reference(warehouse_path, train)
+        models_dir, run_id, build_reference(warehouse_path, directory, train)
     )
 
 

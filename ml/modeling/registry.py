@@ -7,6 +7,7 @@ Layout under MODELS_DIR:
     runs/<run_id>/training_artists.json   the artists seen in training (routing by artist)
     runs/<run_id>/model_metadata.json     features, params, metrics, sha256 of every artifact
     runs/<run_id>/training_reference.json imputation medians, hit threshold, input distributions
+    runs/<run_id>/catalog/*.parquet       the catalog tables of the reference (sha256 in it)
     runs/<run_id>/predictions/*.parquet   the run's per-track predictions (ml.predictions rows)
     model_metadata.json                   the CURRENT run (whose rows are in ml.predictions),
                                           written only after the warehouse publish has committed
@@ -237,8 +238,8 @@ def save_training_reference(models_dir: Path, run_id: str, reference: dict[str, 
     return path
 
 
-def load_training_reference(models_dir: Path, metadata: dict[str, Any]) -> dict[str, Any]:
-    """The current run's training reference; refused (PipelineError) when absent or modified."""
+def training_reference_path(models_dir: Path, metadata: dict[str, Any]) -> Path:
+    """Where the current run's training reference is; refused (PipelineError) when not recorded."""
     entry = metadata.get(REFERENCE_KEY)
     if not entry:
         raise PipelineError(
@@ -246,7 +247,13 @@ def load_training_reference(models_dir: Path, metadata: dict[str, Any]) -> dict[
             step="load models",
             hint="re-run `python -m ml train` (the reference is stored with the models)",
         )
-    path = models_dir / entry["artifact_path"]
+    return models_dir / entry["artifact_path"]
+
+
+def load_training_reference(models_dir: Path, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The current run's training reference; refused (PipelineError) when absent or modified."""
+    path = training_reference_path(models_dir, metadata)
+    entry = metadata[REFERENCE_KEY]
     if not path.exists() or sha256_file(path) != entry["artifact_sha256"]:
         raise PipelineError(
             f"training reference {path} is missing or does not match its recorded sha256",

@@ -31,8 +31,8 @@ import pandas as pd
 from filelock import FileLock
 
 from ml.config import DBT_PROJECT_DIR, Settings
-from ml.modeling.reference import DriftCounter
-from ml.modeling.registry import LoadedModels, load_models, load_training_reference
+from ml.modeling.reference import DriftCounter, load_reference
+from ml.modeling.registry import LoadedModels, load_models
 from ml.modeling.serving import predict_tracks
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError
@@ -112,39 +112,40 @@ def scoring_target(settings: Settings) -> Path:
 
 
 def write_reference_tables(
-    connection: duckdb.DuckDBPyConnection, reference: dict[str, Any]
+    connection: duckdb.DuckDBPyConnection, reference: dict[str, Any], catalog: dict[str, Path]
 ) -> None:
     """The score_reference source tables from the training reference: audio_medians (one row)
-    and the catalog tables (reference.CATALOG_QUERIES: counts are integers, names text)."""
-    if "catalog" not in reference:
-        raise PipelineError(
-            "the models' training reference has no catalog counts (trained before they existed)",
-            step="score",
-            hint="re-run `python -m ml train` (the reference is stored with the models)",
-        )
+    and the catalog tables from its checked Parquet files (reference.CATALOG_QUERIES: counts are
+    integers, names text)."""
     connection.execute(f"create schema if not exists {REFERENCE_SCHEMA}")
     connection.register("reference_medians", pd.DataFrame([reference["medians"]]))
     connection.execute(f"create table {REFERENCE_TABLE} as select * from reference_medians")
-    for name, columns in reference["catalog"].items():
-        connection.register("reference_rows", pd.DataFrame(columns, dtype="object"))
+    for name, path in catalog.items():
+        source = "read_parquet('{}')".format(path.as_posix().replace("'", "''"))
+        columns = [
+            row[0] for row in connection.execute(f"describe select * from {source}").fetchall()
+        ]
         typed = ", ".join(
             f"cast({column} as {'integer' if column == 'track_count' else 'varchar'}) as {column}"
             for column in columns
         )
         connection.execute(
-            f"create table {REFERENCE_SCHEMA}.{name} as select {typed} from reference_rows"
+            f"create table {REFERENCE_SCHEMA}.{name} as select {typed} from {source}"
         )
-        connection.unregister("reference_rows")
 
 
 def _build_features(
-    settings: Settings, layout: RawLayout, scratch: Path, reference: dict[str, Any], progress: bool
+    settings: Settings,
+    layout: RawLayout,
+    scratch: Path,
+    reference: tuple[dict[str, Any], dict[str, Path]],
+    progress: bool,
 ) -> None:
     """The scoring features in the scratch file (dbt, the shared macros), never the warehouse."""
     for stale in (scratch, scratch.with_name(scratch.name + ".wal")):
         stale.unlink(missing_ok=True)
     with duckdb.connect(str(scratch)) as connection:
-        write_reference_tables(connection, reference)
+        write_reference_tables(connection, *reference)
     run_dbt(
         settings,
         ["run", "--select", SCORING_SELECTOR],
@@ -230,12 +231,12 @@ def score_file(
     for note in layout.notes():
         _say(f"input: {note}", progress)
     loaded = load_models(settings.models_dir)
-    reference = load_training_reference(settings.models_dir, loaded.metadata)
+    reference, catalog = load_reference(settings.models_dir, loaded.metadata)
     scratch = scoring_target(settings) / "score_input.duckdb"
     scratch.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(scratch.with_name(scratch.name + ".lock"))):  # one score per target path
         try:
-            _build_features(settings, layout, scratch, reference, progress)
+            _build_features(settings, layout, scratch, (reference, catalog), progress)
             drift = DriftCounter(reference)
             written, unscored = _write_scores(scratch, output_path, loaded, drift, batch_rows)
         finally:

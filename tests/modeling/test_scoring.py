@@ -10,13 +10,14 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from ml.__main__ import main
 from ml.config import Settings
 from ml.modeling import registry
-from ml.modeling.reference import MIN_DRIFT_ROWS, drift_features
+from ml.modeling.reference import CATALOG_QUERIES, MIN_DRIFT_ROWS, drift_features, load_reference
 from ml.modeling.score import OUTPUT_COLUMNS, score_file
 from ml.modeling.train import TrainingConfig, train_all
 from ml.runtime.dbt_runner import run_dbt
@@ -165,6 +166,31 @@ def test_reference_travels_with_the_models(models_only: Settings) -> None:
     assert set(reference["features"]) == set(drift_features())
     assert len(reference["features"]["tempo"]["quantiles"]) == 9
     assert abs(sum(reference["features"]["tempo"]["expected"]) - 1) < 1e-9
+
+
+def test_the_catalog_travels_as_checked_parquet_files(
+    models_only: Settings, tmp_path: Path
+) -> None:
+    """The reference's catalog tables are Parquet files beside it, each sha256-checked."""
+    models = tmp_path / "models"
+    shutil.copytree(models_only.models_dir, models)
+    metadata = json.loads((models / registry.METADATA_FILE).read_text())
+    reference, catalog = load_reference(models, metadata)
+    assert set(catalog) == set(CATALOG_QUERIES) == set(reference["catalog_files"])
+    with duckdb.connect() as connection:
+        tracks = connection.execute(
+            f"select count(*), count(distinct uri) from read_parquet('{catalog['catalog_tracks']}')"
+        ).fetchone()
+        counted = connection.execute(
+            f"select sum(track_count) from read_parquet('{catalog['artist_track_counts']}')"
+        ).fetchone()
+    assert tracks is not None and tracks[0] == tracks[1] > 0
+    assert counted is not None and counted[0] == tracks[0]
+    catalog["album_track_counts"].write_bytes(catalog["album_track_counts"].read_bytes() + b" ")
+    with pytest.raises(
+        PipelineError, match=r"album_track_counts\.parquet of the training reference"
+    ):
+        load_reference(models, metadata)
 
 
 def test_a_modified_reference_is_refused(models_only: Settings, tmp_path: Path) -> None:

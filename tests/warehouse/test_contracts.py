@@ -18,7 +18,7 @@ import pytest
 
 from ml.config import Settings
 from ml.modeling.dataset import PREDICTION_COLUMNS
-from ml.modeling.reference import MEDIANS_RELATION, catalog_reference
+from ml.modeling.reference import MEDIANS_RELATION, catalog_paths, write_catalog
 from ml.modeling.score import SCORING_RELATION, SCORING_SELECTOR, write_reference_tables
 from ml.modeling.specs import MODEL_SPECS
 from ml.runtime.dbt_runner import run_dbt
@@ -69,11 +69,10 @@ def scored(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory) 
     shutil.copy(built_warehouse.warehouse_path, settings.warehouse_path)
     with duckdb.connect(str(settings.warehouse_path)) as connection:
         medians = connection.execute(f"select * from {MEDIANS_RELATION}").df()
-        reference = {
-            "medians": medians.iloc[0].to_dict(),
-            "catalog": catalog_reference(connection),
-        }
-        write_reference_tables(connection, reference)
+        directory = settings.warehouse_path.parent / "reference"
+        reference = {"medians": medians.iloc[0].to_dict(), "catalog_files": {}}
+        reference["catalog_files"] = write_catalog(connection, directory)
+        write_reference_tables(connection, reference, catalog_paths(directory, reference))
     run_dbt(
         settings,
         ["run", "--select", SCORING_SELECTOR],
