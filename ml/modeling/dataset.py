@@ -51,10 +51,27 @@ class ModellingData:
         return len(self.train) + len(self.test) < self.total_rows
 
 
+# The training sample, drawn in DuckDB (no uri list in Python): the max_rows uris with the smallest
+# md5 of "<uri>#<seed>", i.e. a seeded uniform sample without replacement that depends only on the
+# set of uris and the seed (not on file order, thread count or DuckDB's internal hash), ordered by
+# uri like the full set. In Python: the uris sorted by (int.from_bytes(md5(f"{uri}#{seed}"),
+# "little"), uri), first max_rows (tests/modeling/test_dataset.py checks the two agree).
+SAMPLE_QUERY = """
+with chosen as (
+    select uri from {relation}
+    order by md5_number(uri || '#' || cast($seed as varchar)), uri
+    limit $rows
+)
+select modelling.* from {relation} as modelling semi join chosen using (uri)
+order by modelling.uri
+"""
+
+
 def load_modelling_frame(
     warehouse_path: Path, *, max_rows: int | None, random_state: int
 ) -> tuple[pd.DataFrame, int]:
-    """marts.model_features ordered by uri; a seeded uniform sample of max_rows uris if larger."""
+    """marts.model_features ordered by uri; a seeded uniform sample of max_rows uris if larger
+    (SAMPLE_QUERY)."""
     with session(warehouse_path, read_only=True) as connection:
         if not table_exists(connection, *MODELLING_RELATION.split(".")):
             raise PipelineError(
@@ -64,14 +81,9 @@ def load_modelling_frame(
             )
         total = connection.execute(f"select count(*) from {MODELLING_RELATION}").fetchone()[0]
         if max_rows is not None and total > max_rows:
-            uris = connection.execute(f"select uri from {MODELLING_RELATION} order by uri").df()[
-                "uri"
-            ]
-            chosen = np.random.default_rng(random_state).choice(len(uris), max_rows, replace=False)
-            connection.register("chosen_uris", uris.iloc[np.sort(chosen)].to_frame())
             frame = connection.execute(
-                f"select m.* from {MODELLING_RELATION} as m "
-                "semi join chosen_uris using (uri) order by m.uri"
+                SAMPLE_QUERY.format(relation=MODELLING_RELATION),
+                {"seed": random_state, "rows": max_rows},
             ).df()
         else:
             frame = connection.execute(f"select * from {MODELLING_RELATION} order by uri").df()

@@ -6,6 +6,10 @@
 -- WITHIN ARTIST (H2b of ml.hypothesis_tests, `python -m ml stats`) when it was estimated, else
 -- the raw lift of marts.official_video_impact (confounded by artist size); video_effect_source
 -- says which one. Both are observational: planning figures, not a causal forecast.
+-- The rankings (two window sorts) and the economics run on narrow rows (uri, row_id, predicted
+-- streams and what derives from them); the descriptive columns join back once, by uri (the key
+-- of track_scores). A sort carries every column of its rows: at 10M tracks the wide rows of the
+-- two sorts spilled past the 4 GB memory limit.
 with scores as (
     select * from {{ ref('track_scores') }}
 ),
@@ -39,7 +43,9 @@ video_effect as (
 
 ranked as (
     select
-        *,
+        row_id,
+        uri,
+        predicted_streams,
         cast(row_number() over (order by predicted_streams desc, uri asc) as bigint) as predicted_streams_rank,
         cume_dist() over (order by predicted_streams desc) as predicted_streams_top_share
     from scores
@@ -97,37 +103,45 @@ tiered as (
             else 'P4 lyric video, low priority'
         end as priority_tier
     from economics
+),
+
+prioritized as (
+    select
+        *,
+        cast(row_number() over (order by priority_tier asc, cost_efficiency desc nulls last, uri asc) as bigint) as priority_rank
+    from tiered
 )
 
 select
-    uri,
-    row_id,
-    artist,
-    track,
-    run_id,
-    split,
-    coalesce(official_video, false) as has_official_video,
-    stream,
-    predicted_streams,
-    predicted_streams_rank,
-    predicted_streams_top_share,
-    in_top_predicted,
-    hit_probability,
-    predicted_views,
-    recommended_video,
-    recommended_video_cost,
-    predicted_stream_value,
-    cost_efficiency,
-    break_even_lift,
-    high_budget_break_even_lift,
-    lyric_break_even_lift,
-    is_cost_efficient,
-    priority_tier,
-    cast(row_number() over (order by priority_tier asc, cost_efficiency desc nulls last, uri asc) as bigint) as priority_rank,
-    video_effect_lift,
-    video_effect_source,
-    expected_incremental_streams,
-    expected_incremental_value,
-    expected_incremental_value - recommended_video_cost as expected_net_value,
-    coalesce(break_even_lift <= video_effect_lift, false) as pays_off_at_video_effect
-from tiered
+    prioritized.uri,
+    prioritized.row_id,
+    scores.artist,
+    scores.track,
+    scores.run_id,
+    scores.split,
+    coalesce(scores.official_video, false) as has_official_video,
+    scores.stream,
+    prioritized.predicted_streams,
+    prioritized.predicted_streams_rank,
+    prioritized.predicted_streams_top_share,
+    prioritized.in_top_predicted,
+    scores.hit_probability,
+    scores.predicted_views,
+    prioritized.recommended_video,
+    prioritized.recommended_video_cost,
+    prioritized.predicted_stream_value,
+    prioritized.cost_efficiency,
+    prioritized.break_even_lift,
+    prioritized.high_budget_break_even_lift,
+    prioritized.lyric_break_even_lift,
+    prioritized.is_cost_efficient,
+    prioritized.priority_tier,
+    prioritized.priority_rank,
+    prioritized.video_effect_lift,
+    prioritized.video_effect_source,
+    prioritized.expected_incremental_streams,
+    prioritized.expected_incremental_value,
+    prioritized.expected_incremental_value - prioritized.recommended_video_cost as expected_net_value,
+    coalesce(prioritized.break_even_lift <= prioritized.video_effect_lift, false) as pays_off_at_video_effect
+from prioritized
+inner join scores using (uri)
