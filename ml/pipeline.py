@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ml import synthetic
@@ -91,7 +93,13 @@ def build_warehouse(
         for key in ("RAW_CSV_DELIM", "RAW_CSV_LAYOUT"):
             settings.extra_env.pop(key, None)
         settings.extra_env.update(layout.dbt_env("RAW_CSV"))
-    with log.step("dbt build (warehouse and KPI marts)") as record:
+    with (
+        log.step("dbt build (warehouse and KPI marts)") as record,
+        ThreadPoolExecutor(max_workers=1) as hashing,
+    ):
+        # the file's sha256 (ml.data_source) is read beside the count and dbt's build, not after
+        # them: ~10 s of one core at 10M rows (hashlib releases the GIL)
+        hashed = hashing.submit(data_source_of, settings.raw_data_path, None, synthetic)
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         wait_until_writable(settings.warehouse_path)
         # the ledger's reference count, from a reader independent of dbt's (raw_file_records_match)
@@ -110,7 +118,11 @@ def build_warehouse(
         record.rows_in = counts["raw_rows"]
         record.rows_out = counts["tracks"]
         record.detail = ", ".join(f"{key}={value}" for key, value in sorted(counts.items()))
-        source = data_source_of(settings.raw_data_path, counts["raw_rows"], synthetic)
+        source = replace(
+            hashed.result(),
+            rows=counts["raw_rows"],
+            recorded_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        )
         record_data_source(settings.warehouse_path, source)
         log.context["data_source"] = source.describe()
     return counts
