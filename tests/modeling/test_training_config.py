@@ -24,7 +24,7 @@ def test_the_model_keeps_the_study_trees_the_baselines_are_smaller() -> None:
     config = TrainingConfig()
     for spec in MODEL_SPECS:
         assert config.variant_tree_count(spec, VARIANT_MODEL) == spec.n_estimators
-        assert config.variant_tree_count(spec, VARIANT_AUDIO_ONLY) == 50
+        assert config.variant_tree_count(spec, VARIANT_AUDIO_ONLY) == 32
         assert config.variant_tree_count(spec, VARIANT_COLD_START) == 50
         pipeline = config.variant_pipeline(spec.cold_start(), VARIANT_COLD_START, oob_score=True)
         assert pipeline.named_steps["forest"].n_estimators == 50
