@@ -28,6 +28,7 @@ from ml.modeling.specs import (
 )
 from ml.runtime.errors import PipelineError
 from ml.runtime.progress import progress_bar
+from ml.runtime.warehouse import sql_path
 
 
 def predict_frame(
@@ -104,11 +105,10 @@ def write_predictions(
     def predict_and_write(number: int, batch: pd.DataFrame) -> int:
         frame = _prediction_rows(run_id, batch, models, splits)
         part = out_dir / f"part-{number:05d}.parquet"
-        quoted = part.as_posix().replace("'", "''")
         cursor = writer.cursor()  # one connection per thread
         try:
             cursor.register("batch", frame)
-            cursor.execute(f"copy batch to '{quoted}' (format parquet)")
+            cursor.execute(f"copy batch to {sql_path(part)} (format parquet)")
         finally:
             cursor.close()
         return len(frame)

@@ -32,7 +32,7 @@ from ml.modeling import registry
 from ml.modeling.dataset import TRACKS_RELATION
 from ml.modeling.specs import ALBUM_FEATURE, ARTIST_FEATURE, CATEGORICAL_FEATURES, MODEL_SPECS
 from ml.runtime.errors import PipelineError
-from ml.runtime.warehouse import session
+from ml.runtime.warehouse import session, sql_path
 
 if TYPE_CHECKING:
     import duckdb
@@ -115,8 +115,7 @@ def write_catalog(connection: duckdb.DuckDBPyConnection, directory: Path) -> dic
     for name, query in CATALOG_QUERIES.items():
         relative = f"{CATALOG_DIR}/{name}.parquet"
         path = directory / relative
-        quoted = path.as_posix().replace("'", "''")
-        connection.execute(f"copy ({query}) to '{quoted}' (format parquet)")
+        connection.execute(f"copy ({query}) to {sql_path(path)} (format parquet)")
         files[name] = {"file": relative, "sha256": registry.sha256_file(path)}
     return files
 

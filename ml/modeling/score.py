@@ -37,6 +37,7 @@ from ml.modeling.serving import predict_tracks
 from ml.runtime.dbt_runner import run_dbt
 from ml.runtime.errors import PipelineError
 from ml.runtime.raw_input import SCORING_REQUIRED, RawLayout, inspect_raw_csv
+from ml.runtime.warehouse import sql_path
 
 SCORING_SELECTOR = "path:models/score_input"
 SCORING_RELATION = "scoring.score_input_features"
@@ -121,7 +122,7 @@ def write_reference_tables(
     connection.register("reference_medians", pd.DataFrame([reference["medians"]]))
     connection.execute(f"create table {REFERENCE_TABLE} as select * from reference_medians")
     for name, path in catalog.items():
-        source = "read_parquet('{}')".format(path.as_posix().replace("'", "''"))
+        source = f"read_parquet({sql_path(path)})"
         columns = [
             row[0] for row in connection.execute(f"describe select * from {source}").fetchall()
         ]

@@ -26,9 +26,9 @@ class TrainingConfig:
     max_depth: int | None = None  # None: each model's study setting (15 / 10 / 12)
     cv_folds: int = 5
     # Trees of the fits that only MEASURE a model (the stream forest's CV folds, the refits on the
-    # split by artist; None: the model's own). Measured on the default data: 5-fold CV R2 of the
-    # stream forest 0.692 with 32 trees, 0.695 with 50, 0.699 with 200 (fold sd 0.011); README,
-    # Model quality.
+    # split by artist, the audio-only baselines; None: the model's own). Measured on the default
+    # data: 5-fold CV R2 of the stream forest 0.692 with 32 trees, 0.695 with 50, 0.699 with 200
+    # (fold sd 0.011); README, Model quality.
     evaluation_trees: int | None = 32
     # Trees of the served cold-start forest (tracks of artists the training data has not seen;
     # not a study model; None: the model's own). It is measured on new artists by a refit of
@@ -39,9 +39,10 @@ class TrainingConfig:
     test_size: float = 0.2
     # Cap on modelling rows (a seeded sample of tracks) so that very large inputs train in bounded
     # time; the real file has ~18k modelling rows (never capped). None: no cap. Measured on 10M
-    # generated rows (8.7M modelling tracks, ~1 effective core): 100k -> 12.3 min of fitting,
-    # 50k -> 5.3 min, same held-out metrics within 0.01 (README, Performance). Predicting every
-    # track afterwards (~4-5 min for 9.1M tracks) does not depend on this cap.
+    # generated rows (8.7M modelling tracks): an earlier round's forests fitted 100k rows in 12.3
+    # min and 50k in 5.3 min (~1 effective core), same held-out metrics within 0.01; today's fit
+    # the 50k sample in ~100 s on 2 idle cores (README, Performance). What follows (reference,
+    # predictions of every one of the 9.1M tracks, publish: ~2 min) does not depend on this cap.
     max_training_rows: int | None = 50_000
     permutation_repeats: int = 3
     # Held-out rows the permutation importances are computed on (a seeded sample when the test
@@ -75,9 +76,7 @@ class TrainingConfig:
 
     def validated(self) -> TrainingConfig:
         problems = []
-        if self.n_estimators is not None and self.n_estimators < 1:
-            problems.append("n_estimators must be >= 1")
-        for name in ("evaluation_trees", "cold_start_trees"):
+        for name in ("n_estimators", "evaluation_trees", "cold_start_trees"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 problems.append(f"{name} must be >= 1")
@@ -107,10 +106,6 @@ class TrainingConfig:
             "random_state": self.random_state,
             "n_jobs": self.n_jobs,
         }
-
-    def pipeline(self, spec: ModelSpec, *, oob_score: bool = False) -> Pipeline:
-        """A new, unfitted pipeline of `spec` with this config's forest settings."""
-        return self._pipeline(spec, self.forest_params(spec)["n_estimators"], oob_score)
 
     def evaluation_tree_count(self, spec: ModelSpec) -> int:
         """Trees of a fit that only measures: evaluation_trees, at most the model's own."""

@@ -23,6 +23,12 @@ LOCK_PATTERN = re.compile(r"(Could not set lock|Conflicting lock|lock on file)",
 _PID_PATTERN = re.compile(r"PID (\d+)")
 
 
+def sql_path(path: Path) -> str:
+    """A file path as a DuckDB string literal ('...', quotes doubled), for statements such as
+    COPY ... TO that take no parameters."""
+    return "'{}'".format(path.as_posix().replace("'", "''"))
+
+
 def describe_lock(error_text: str, path: Path, *, waited: float | None = None) -> str:
     """'the warehouse X is in use by process N (...)', from DuckDB's lock error text."""
     pid = _PID_PATTERN.search(error_text)
