@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.config import Settings
+from ml.modeling.specs import SERVING_CHALLENGER, SERVING_FOREST, VARIANT_CHALLENGER
 from ml.reporting.formatting import fmt_count, fmt_lift, fmt_score, fmt_share
 from ml.reporting.labels import AUDIO_ONLY, BRIER, MEAN_BASELINE, METRIC_LABELS, MODEL, TEST
 from ml.reporting.mv_priority import NO_RUN
@@ -16,9 +17,10 @@ from ml.reporting.render import REPORT_HTML, REPORT_JSON
 from ml.reporting.study_claims import claimed_values, verdict_counts
 
 
-def _model_quality_lines(model: dict[str, Any]) -> list[str]:
-    """Known vs new artists (lead metric), the interval's coverage, the hit probability's
-    reliability: one short line each, from the report's model entry."""
+def _model_quality_lines(model: dict[str, Any], served: str | None) -> list[str]:
+    """Known vs new artists (lead metric), the interval's coverage (the served model's for
+    catalog artists, `served` from ml.runs), the hit probability's reliability: one short line
+    each, from the report's model entry."""
     lines = []
     audiences = model["by_audience"]["audiences"]
     if all(a["score"]["value"] is not None for a in audiences):
@@ -32,8 +34,9 @@ def _model_quality_lines(model: dict[str, Any]) -> list[str]:
     interval = model.get("interval")
     if interval and interval["known_artist"]["value"] is not None:
         lines.append(
-            f"    80% interval covers {fmt_share(interval['known_artist']['value'])} of held-out "
-            f"tracks (new artists {fmt_share(interval['new_artist']['value'])})"
+            f"    80% interval of the served {served or SERVING_FOREST} covers "
+            f"{fmt_share(interval['known_artist']['value'])} of held-out tracks (new artists, "
+            f"cold start {fmt_share(interval['new_artist']['value'])})"
         )
     calibration = model.get("calibration")
     if calibration and calibration["max_gap"] is not None:
@@ -87,6 +90,10 @@ def console_summary(report: dict[str, Any], html_path: Path | None = None) -> st
         )
     if report["model_run"]["status"] != "ok":
         lines.append(f"  models: {NO_RUN}")
+    serving = {
+        run["model_name"]: run["params"].get("serving_model")
+        for run in report["model_run"]["models"]
+    }
     for model in report["models"]:
         test = {row["metric"]: row for row in model["metrics"] if row["split"] == TEST}
         parts = [
@@ -96,8 +103,15 @@ def console_summary(report: dict[str, Any], html_path: Path | None = None) -> st
             for metric in model["lead_metrics"]
             if metric in test
         ]
-        lines.append(f"  {model['model_name']} (test): " + "; ".join(parts))
-        lines += _model_quality_lines(model)
+        served = serving.get(model["model_name"])
+        if served == SERVING_CHALLENGER:
+            lead = model["lead_metrics"][0]
+            parts.append(
+                f"scores served by the gradient-boosting challenger: {METRIC_LABELS[lead]} "
+                f"{fmt_score(test[lead][VARIANT_CHALLENGER]['value'])}"
+            )
+        lines.append(f"  {model['model_name']} (test, study's forest): " + "; ".join(parts))
+        lines += _model_quality_lines(model, served)
     summary = {key: item["value"] for key, item in report["mv_priority"]["summary"].items()}
     if summary:
         lines.append(

@@ -8,6 +8,7 @@ sentence and chart also against hand-made tables that are, and are not, calibrat
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -225,4 +226,14 @@ def test_html_and_console_show_both_qualities(trained: Settings, report: dict[st
     assert "Hit probability: predicted vs observed" in page  # the reliability chart's title
     assert "calibrated hit probability" in page and "model probability" not in page
     summary = console_summary(report, Path("index.html"))
-    assert "new artists (cold start)" in summary and "80% interval covers" in summary
+    assert "new artists (cold start)" in summary
+    # every model line names the model it measures, and the interval line the model that serves
+    assert summary.count("(test, study's forest): ") == len(report["models"])
+    assert re.search(r"80% interval of the served (forest|challenger) covers \d", summary)
+    # when the challenger serves, the line says so and quotes its held-out lead metric
+    challenged = copy.deepcopy(report)
+    for run in challenged["model_run"]["models"]:
+        run["params"]["serving_model"] = "challenger"
+    stream = console_summary(challenged).split("stream_regressor (test, study's forest): ")[1]
+    assert re.match(r"[^\n]*; scores served by the gradient-boosting challenger: R² -?\d", stream)
+    assert "80% interval of the served challenger covers" in stream
