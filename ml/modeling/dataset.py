@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
 from ml.modeling.specs import (
@@ -128,6 +130,21 @@ def artist_keys(frame: pd.DataFrame) -> pd.Series:
     """The artist of each row as the models see it (features.model_input: unknown -> a label)."""
     artist = frame[ARTIST_FEATURE]
     return artist.astype("object").where(artist.notna(), "(unknown)").astype(str)
+
+
+def key_set(keys: Iterable[str]) -> pa.Array:
+    """A set of string keys (artists, uris) for is_in, built once."""
+    return pa.array(sorted(set(keys)), type=pa.large_string())
+
+
+def is_in(values: pd.Series, keys: pa.Array) -> np.ndarray:
+    """values.isin(keys) through Arrow's hash lookup. pandas' isin of an Arrow-backed string
+    column rebuilds its value set scalar by scalar on every call: per prediction batch that held
+    the GIL for 30 of the 105 CPU-s of predicting 9.1M tracks (10M rows; py-spy)."""
+    array = pa.array(values, from_pandas=True)
+    if array.type != keys.type:
+        keys = keys.cast(array.type)
+    return pc.is_in(array, value_set=keys).to_numpy(zero_copy_only=False)
 
 
 def split_by_artist(

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sklearn.pipeline import Pipeline
 
-from ml.modeling.dataset import artist_keys
+from ml.modeling.dataset import artist_keys, is_in, key_set
 from ml.modeling.evaluate import tree_quantiles
 from ml.modeling.features import model_input
 from ml.modeling.specs import (
@@ -51,10 +53,14 @@ class ServingModels:
     def spec(self, variant: str, base: ModelSpec) -> ModelSpec:
         return base.cold_start() if variant == VARIANT_COLD_START else base
 
+    @cached_property
+    def _artist_keys(self) -> pa.Array:
+        return key_set(self.training_artists or ())
+
     def in_catalog(self, frame: pd.DataFrame) -> pd.Series:
         if self.training_artists is None or VARIANT_COLD_START not in self.pipelines:
             return pd.Series(True, index=frame.index)
-        return artist_keys(frame).isin(self.training_artists)
+        return pd.Series(is_in(artist_keys(frame), self._artist_keys), index=frame.index)
 
 
 # The stream interval columns: one prediction per tree (tree_quantiles), the costliest part of a

@@ -1,4 +1,5 @@
-"""The training sample drawn in DuckDB (dataset.SAMPLE_QUERY) on a small hand-made warehouse."""
+"""The training sample drawn in DuckDB (dataset.SAMPLE_QUERY) on a small hand-made warehouse, and
+the Arrow membership test the batch predictions route and split with."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
-from ml.modeling.dataset import MODELLING_RELATION, load_modelling_frame
+from ml.modeling.dataset import MODELLING_RELATION, is_in, key_set, load_modelling_frame
 
 ROWS = 400
 
@@ -55,3 +57,11 @@ def test_sample_is_deterministic_and_depends_on_the_seed(warehouse: Path) -> Non
 def test_no_sample_below_the_cap(warehouse: Path) -> None:
     frame, total = load_modelling_frame(warehouse, max_rows=ROWS, random_state=42)
     assert total == len(frame) == ROWS and frame["uri"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_is_in_agrees_with_pandas_isin(dtype: str) -> None:
+    values = pd.Series(["a", "b", None, "c", "a", "(unknown)", "é"], dtype=dtype)
+    keys = {"a", "(unknown)", "é", "z"}
+    assert is_in(values, key_set(keys)).tolist() == values.isin(keys).tolist()
+    assert not is_in(values, key_set(())).any()
