@@ -21,6 +21,8 @@ computes the same point estimate in SQL.
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -34,7 +36,8 @@ HYPOTHESIS = "H2b"
 METRIC = "within_artist_stream_lift"
 MIN_ARTISTS = 30  # fewest artists with both kinds of tracks worth testing
 CLUSTER_RESAMPLES = 2_000
-CLUSTER_CHUNK_VALUES = 4_000_000  # resampled artists held at once (~32 MB of indices)
+CLUSTER_CHUNK_VALUES = 4_000_000  # resampled artists in one chunk (~32 MB of indices)
+CLUSTER_WORKERS = 2  # threads summing drawn chunks
 
 STATEMENT = (
     "Within the same artist, an official music video goes with at least 30% more streams: "
@@ -113,10 +116,25 @@ def cluster_bootstrap_lift(
     artists = sums.artists
     batch = max(1, CLUSTER_CHUNK_VALUES // max(1, artists))
     betas = np.empty(resamples)
-    for start in range(0, resamples, batch):
-        size = min(batch, resamples - start)
-        drawn = rng.integers(0, artists, size=(size, artists))
-        betas[start : start + size] = sums.sxy[drawn].sum(axis=1) / sums.sxx[drawn].sum(axis=1)
+
+    def slopes(start: int, drawn: np.ndarray) -> None:
+        betas[start : start + len(drawn)] = sums.sxy[drawn].sum(axis=1) / sums.sxx[drawn].sum(
+            axis=1
+        )
+
+    # The draws stay in this thread, in order (the same seeded indices); the gathers and sums
+    # (numpy releases the GIL) run beside the next draw: at 10M rows 11 -> ~6 s. At most
+    # CLUSTER_WORKERS + 1 chunks are held at once.
+    with ThreadPoolExecutor(max_workers=CLUSTER_WORKERS) as pool:
+        pending: deque[Future[None]] = deque()
+        for start in range(0, resamples, batch):
+            size = min(batch, resamples - start)
+            drawn = rng.integers(0, artists, size=(size, artists))
+            pending.append(pool.submit(slopes, start, drawn))
+            while len(pending) > CLUSTER_WORKERS:
+                pending.popleft().result()
+        for future in pending:
+            future.result()
     tail = (1.0 - confidence) / 2
     low, high = np.quantile(np.expm1(betas), [tail, 1.0 - tail])
     return float(low), float(high)

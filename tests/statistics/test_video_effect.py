@@ -139,3 +139,21 @@ def test_too_few_artists_is_not_evaluated() -> None:
     result = video_effect.evaluate_h2_within_artist(frame, seed=1, threshold=H2_THRESHOLD)
     assert result.verdict == inference.NOT_EVALUATED
     assert result.estimate is None and "10 artists" in result.method
+
+
+def test_cluster_bootstrap_is_the_seeded_sequential_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chunks summed on worker threads give exactly the interval of one sequential loop over
+    the same seeded draws, whatever the chunk size."""
+    rng = np.random.default_rng(5)
+    sums = video_effect.ArtistSums(
+        sxy=rng.normal(0.3, 1.0, 97), sxx=rng.uniform(0.5, 2.0, 97), tracks=np.full(97, 4)
+    )
+    draws = np.random.default_rng(8)
+    drawn = draws.integers(0, 97, size=(500, 97))
+    betas = sums.sxy[drawn].sum(axis=1) / sums.sxx[drawn].sum(axis=1)
+    tail = (1.0 - inference.CONFIDENCE) / 2
+    expected = tuple(float(v) for v in np.quantile(np.expm1(betas), [tail, 1.0 - tail]))
+    assert video_effect.cluster_bootstrap_lift(sums, seed=8, resamples=500) == expected
+    # 97 * 7 values per chunk: 72 chunks, several in flight at once
+    monkeypatch.setattr(video_effect, "CLUSTER_CHUNK_VALUES", 97 * 7)
+    assert video_effect.cluster_bootstrap_lift(sums, seed=8, resamples=500) == expected
