@@ -14,11 +14,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from sklearn.pipeline import Pipeline
 
 from ml.config import Settings
-from ml.modeling.dataset import TRACKS_RELATION, ModellingData, is_in, iter_tracks, key_set
+from ml.modeling.dataset import TRACKS_RELATION, KeySet, ModellingData, is_in, iter_tracks
 from ml.modeling.serving import ServingModels, predict_tracks
 from ml.modeling.specs import (
     SPLIT_NOT_SAMPLED,
@@ -41,9 +40,7 @@ def predict_frame(
     return predict_tracks(frame, models)
 
 
-def _prediction_splits(
-    batch: pd.DataFrame, train_uris: pa.Array, test_uris: pa.Array
-) -> np.ndarray:
+def _prediction_splits(batch: pd.DataFrame, train_uris: KeySet, test_uris: KeySet) -> np.ndarray:
     """ml.predictions.split of each track: train / test as in the run; not_sampled: a modelling
     track left out by the max_training_rows cap; unlabelled: streams unknown or an outlier."""
     return np.select(
@@ -65,7 +62,7 @@ PREDICTION_TABLE_COLUMNS = (
 
 
 def _prediction_rows(
-    run_id: str, batch: pd.DataFrame, models: ServingModels, splits: tuple[pa.Array, pa.Array]
+    run_id: str, batch: pd.DataFrame, models: ServingModels, splits: tuple[KeySet, KeySet]
 ) -> pd.DataFrame:
     """The ml.predictions rows of one batch of marts.tracks (it has no stream interval columns,
     so the per-tree predictions behind them are not computed: ~40% of a batch's CPU)."""
@@ -100,7 +97,7 @@ def write_predictions(
     (memory stays bounded); part numbers follow the read order, so the parts' contents do not
     depend on the thread count."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    splits = (key_set(data.train["uri"]), key_set(data.test["uri"]))
+    splits = (KeySet(data.train["uri"]), KeySet(data.test["uri"]))
     writer = duckdb.connect()
 
     def predict_and_write(number: int, batch: pd.DataFrame) -> int:

@@ -18,10 +18,9 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from sklearn.pipeline import Pipeline
 
-from ml.modeling.dataset import artist_keys, is_in, key_set
+from ml.modeling.dataset import KeySet, artist_keys, is_in
 from ml.modeling.evaluate import tree_quantiles
 from ml.modeling.features import model_input
 from ml.modeling.specs import (
@@ -54,8 +53,8 @@ class ServingModels:
         return base.cold_start() if variant == VARIANT_COLD_START else base
 
     @cached_property
-    def _artist_keys(self) -> pa.Array:
-        return key_set(self.training_artists or ())
+    def _artist_keys(self) -> KeySet:
+        return KeySet(self.training_artists or ())
 
     def in_catalog(self, frame: pd.DataFrame) -> pd.Series:
         if self.training_artists is None or VARIANT_COLD_START not in self.pipelines:

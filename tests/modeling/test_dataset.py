@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ml.modeling.dataset import MODELLING_RELATION, is_in, key_set, load_modelling_frame
+from ml.modeling.dataset import MODELLING_RELATION, KeySet, is_in, load_modelling_frame
 
 ROWS = 400
 
@@ -59,9 +59,11 @@ def test_no_sample_below_the_cap(warehouse: Path) -> None:
     assert total == len(frame) == ROWS and frame["uri"].is_monotonic_increasing
 
 
-@pytest.mark.parametrize("dtype", ["str", "object"])
+@pytest.mark.parametrize("dtype", ["str", "object", "string[pyarrow]"])
 def test_is_in_agrees_with_pandas_isin(dtype: str) -> None:
+    if dtype == "string[pyarrow]":
+        pytest.importorskip("pyarrow")
     values = pd.Series(["a", "b", None, "c", "a", "(unknown)", "é"], dtype=dtype)
     keys = {"a", "(unknown)", "é", "z"}
-    assert is_in(values, key_set(keys)).tolist() == values.isin(keys).tolist()
-    assert not is_in(values, key_set(())).any()
+    assert is_in(values, KeySet(keys)).tolist() == values.isin(keys).tolist()
+    assert not is_in(values, KeySet(())).any()
