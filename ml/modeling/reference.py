@@ -130,17 +130,11 @@ def catalog_paths(directory: Path, reference: dict[str, Any]) -> dict[str, Path]
             step="load models",
             hint="re-run `python -m ml train` (the reference is stored with the models)",
         )
-    paths = {}
-    for name, entry in entries.items():
-        path = directory / entry["file"]
-        if not path.exists() or registry.sha256_file(path) != entry["sha256"]:
-            raise PipelineError(
-                f"catalog file {path} of the training reference is missing or does not match "
-                "its recorded sha256",
-                step="load models",
-                hint="re-run `python -m ml train` to record a fresh reference",
-            )
-        paths[name] = path
+    paths = {name: directory / entry["file"] for name, entry in entries.items()}
+    for name, path in paths.items():
+        registry.checked_reference_file(
+            path, entries[name]["sha256"], f"catalog file {path} of the training reference"
+        )
     return paths
 
 

@@ -250,16 +250,25 @@ def training_reference_path(models_dir: Path, metadata: dict[str, Any]) -> Path:
     return models_dir / entry["artifact_path"]
 
 
-def load_training_reference(models_dir: Path, metadata: dict[str, Any]) -> dict[str, Any]:
-    """The current run's training reference; refused (PipelineError) when absent or modified."""
-    path = training_reference_path(models_dir, metadata)
-    entry = metadata[REFERENCE_KEY]
-    if not path.exists() or sha256_file(path) != entry["artifact_sha256"]:
+def checked_reference_file(path: Path, sha256: str, what: str) -> Path:
+    """A file of the training reference (`what` names it, path included), refused
+    (PipelineError) when missing or when its sha256 differs from the one recorded at training
+    time."""
+    if not path.exists() or sha256_file(path) != sha256:
         raise PipelineError(
-            f"training reference {path} is missing or does not match its recorded sha256",
+            f"{what} is missing or does not match its recorded sha256",
             step="load models",
             hint="re-run `python -m ml train` to record a fresh reference",
         )
+    return path
+
+
+def load_training_reference(models_dir: Path, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The current run's training reference; refused (PipelineError) when absent or modified."""
+    path = training_reference_path(models_dir, metadata)
+    checked_reference_file(
+        path, metadata[REFERENCE_KEY]["artifact_sha256"], f"training reference {path}"
+    )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
