@@ -139,14 +139,15 @@ def _build_features(
     settings: Settings,
     layout: RawLayout,
     scratch: Path,
-    reference: tuple[dict[str, Any], dict[str, Path]],
+    reference: dict[str, Any],
+    catalog: dict[str, Path],
     progress: bool,
 ) -> None:
     """The scoring features in the scratch file (dbt, the shared macros), never the warehouse."""
     for stale in (scratch, scratch.with_name(scratch.name + ".wal")):
         stale.unlink(missing_ok=True)
     with duckdb.connect(str(scratch)) as connection:
-        write_reference_tables(connection, *reference)
+        write_reference_tables(connection, reference, catalog)
     run_dbt(
         settings,
         ["run", "--select", SCORING_SELECTOR],
@@ -237,7 +238,7 @@ def score_file(
     scratch.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(scratch.with_name(scratch.name + ".lock"))):  # one score per target path
         try:
-            _build_features(settings, layout, scratch, (reference, catalog), progress)
+            _build_features(settings, layout, scratch, reference, catalog, progress)
             drift = DriftCounter(reference)
             written, unscored = _write_scores(scratch, output_path, loaded, drift, batch_rows)
         finally:

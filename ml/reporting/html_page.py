@@ -242,8 +242,11 @@ def _forest_sizes(report: dict[str, Any]) -> dict[str, str] | None:
     """The run's tree counts by role and the permutation sample, for the method sentence (None
     for a run recorded before they were)."""
     params = [model["params"] for model in report["model_run"]["models"]]
-    keys = ("n_estimators", "audio_only_trees", "cold_start_trees", "evaluation_trees")
-    if not params or any(key not in item for item in params for key in (*keys, "permutation_rows")):
+    keys = (
+        "n_estimators", "audio_only_trees", "cold_start_trees", "evaluation_trees",
+        "permutation_rows",
+    )  # fmt: skip
+    if not params or any(key not in item for item in params for key in keys):
         return None
 
     def listed(key: str) -> str:
@@ -252,9 +255,7 @@ def _forest_sizes(report: dict[str, Any]) -> dict[str, str] | None:
         ]
         return values[0] if len(set(values)) == 1 else " / ".join(values)
 
-    sizes = {key: listed(key) for key in keys}
-    sizes["permutation_rows"] = listed("permutation_rows")
-    return sizes
+    return {key: listed(key) for key in keys}
 
 
 def render_html(
