@@ -2,7 +2,8 @@
 
 The flow, one subpackage per stage (`python -m ml run` runs them in this order, ml/pipeline.py):
 
-    runtime     warehouse access, run locks, raw-input checks, the dbt runner, progress, run log
+    runtime     warehouse access, run locks, raw-input checks, the dbt runner, progress, run log,
+                bounded thread fan-out
     (dbt)       dbt_project/ builds staging -> intermediate -> marts in SQL (features, KPIs)
     modeling    model specs (one place for names, features, metrics), dataset, train, evaluate,
                 predict (batch prediction and scoring of new tracks), registry

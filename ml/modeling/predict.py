@@ -6,9 +6,8 @@ ml/modeling/score.py, which asks the models through predict_frame.
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -27,6 +26,7 @@ from ml.modeling.specs import (
     VARIANT_MODEL,
 )
 from ml.runtime.errors import PipelineError
+from ml.runtime.parallel import bounded_results
 from ml.runtime.progress import progress_bar
 from ml.runtime.warehouse import sql_path
 
@@ -118,19 +118,10 @@ def write_predictions(
             progress_bar(desc="predictions", unit="tracks") as bar,
             ThreadPoolExecutor(max_workers=limit) as pool,
         ):
-
-            def collect(future: Future[int]) -> None:
-                written.append(future.result())
-                bar.update(written[-1])
-
-            pending: deque[Future[int]] = deque()
             batches = iter_tracks(settings.warehouse_path, batch_rows=batch_rows)
-            for number, batch in enumerate(batches):
-                pending.append(pool.submit(predict_and_write, number, batch))
-                while pending and (len(pending) >= limit or pending[0].done()):
-                    collect(pending.popleft())
-            while pending:
-                collect(pending.popleft())
+            for count in bounded_results(pool, predict_and_write, enumerate(batches), limit):
+                written.append(count)
+                bar.update(count)
     finally:
         writer.close()
     total = sum(written)
