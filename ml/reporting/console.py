@@ -27,7 +27,8 @@ def _model_quality_lines(model: dict[str, Any], served: str | None) -> list[str]
         label = METRIC_LABELS[model["by_audience"]["metric"]]
         known, new = audiences
         lines.append(
-            f"    {label}: catalog artists {fmt_score(known['score']['value'])}, new artists "
+            f"    {label}: catalog artists {fmt_score(known['score']['value'])} (served "
+            f"{served or SERVING_FOREST}), new artists "
             f"(cold start) {fmt_score(new['score']['value'])} "
             f"(audio-only {fmt_score(new['audio_only']['value'])})"
         )

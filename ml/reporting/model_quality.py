@@ -1,11 +1,12 @@
 """The decision-grade parts of the models section of the executive report.
 
 For every model: its metrics on every split for every variant (ml.metrics), its two qualities
-side by side (a new track of a catalog artist, scored by the model; a track of an artist never
-seen, scored by the cold-start model) and, for a regressor, how often its 80% interval held the
-truth. For the hit classifier: how trustworthy its calibrated probabilities are (Brier, log loss,
-ECE in ml.metrics; the reliability table marts.hit_calibration). Every number is a figure citing
-its ml.metrics row or mart row; every sentence is worded by the numbers it quotes.
+side by side (a new track of a catalog artist, scored by the served model: the forest or its
+challenger; a track of an artist never seen, scored by the cold-start model) and, for a
+regressor, how often its 80% interval held the truth. For the hit classifier: how trustworthy
+its calibrated probabilities are (Brier, log loss, ECE in ml.metrics; the reliability table
+marts.hit_calibration). Every number is a figure citing its ml.metrics row or mart row; every
+sentence is worded by the numbers it quotes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from ml.modeling.specs import ALL_SPLITS, ALL_VARIANTS, VARIANT_CHALLENGER, ModelSpec
+from ml.modeling.specs import (
+    ALL_SPLITS,
+    ALL_VARIANTS,
+    SERVING_CHALLENGER,
+    VARIANT_CHALLENGER,
+    ModelSpec,
+)
 from ml.reporting.figures import Figure, Lookup, figure, have, number, value_of
 from ml.reporting.formatting import fmt_score, fmt_share
 from ml.reporting.labels import (
@@ -30,6 +37,7 @@ from ml.reporting.labels import (
     MODEL,
     NEW_ARTISTS,
     TEST,
+    VARIANT_LABELS,
     report_metrics,
 )
 from ml.reporting.report_data import ReportData
@@ -40,6 +48,8 @@ TOLERANCE = 0.05  # |observed rate - mean predicted| that still counts as "about
 EXAMPLE_PROBABILITY = 0.3  # the bin quoted as the example: the one nearest this probability
 NOMINAL_COVERAGE = 0.8  # the 10th-90th percentile interval
 _UNITS = {"r2": "r2", "roc_auc": "auc", "pr_auc": "auc"}
+# how the audience sentence names the model that scores catalog artists' tracks
+SERVED_LABELS = {MODEL: "study's forest", VARIANT_CHALLENGER: VARIANT_LABELS[VARIANT_CHALLENGER]}
 
 
 def metric_rows(look: Lookup, spec: ModelSpec) -> list[dict[str, Any]]:
@@ -53,13 +63,24 @@ def metric_rows(look: Lookup, spec: ModelSpec) -> list[dict[str, Any]]:
     return rows
 
 
+def served_catalog_variant(data: ReportData, spec: ModelSpec) -> str:
+    """The variant that scores catalog artists' tracks: the forest ('model'), or the challenger
+    when the run chose it to serve (ml.runs serving_model)."""
+    served = _run_param(data, spec.name, "serving_model")
+    return VARIANT_CHALLENGER if served == SERVING_CHALLENGER else MODEL
+
+
 def quality_by_audience(look: Lookup, spec: ModelSpec) -> dict[str, Any]:
-    """The lead metric for a catalog artist's new track (model, held-out tracks) beside a new
-    artist's track (cold-start model, held-out artists), each with its audio-only baseline."""
+    """The lead metric for a catalog artist's new track (the SERVED model: the forest or the
+    challenger, held-out tracks) beside a new artist's track (cold-start model, held-out
+    artists), each with its audio-only baseline."""
     metric = LEAD_METRICS[spec.name][0]
     unit = _UNITS.get(metric, "score")
     audiences = []
     for split, variant, words in AUDIENCES:
+        if variant == MODEL:
+            variant = served_catalog_variant(look.data, spec)
+            words += f" (scored with the {SERVED_LABELS[variant]})"
         audiences.append(
             {
                 "split": split,
@@ -93,8 +114,7 @@ def interval_coverage(look: Lookup, spec: ModelSpec) -> dict[str, Any] | None:
         return None
     # the range of the SERVED catalog model: the forest's trees, or the challenger's
     # out-of-fold residual range when ML_SERVING_MODEL chose it (ml.runs serving_model)
-    served = _run_param(look.data, spec.name, "serving_model")
-    variant = VARIANT_CHALLENGER if served == "challenger" else MODEL
+    variant = served_catalog_variant(look.data, spec)
     known = look.metric(spec.name, variant, TEST, INTERVAL_COVERAGE, "share")
     new = look.metric(spec.name, COLD_START, NEW_ARTISTS, INTERVAL_COVERAGE, "share")
     what = "streams" if "stream" in spec.target else "views"

@@ -35,8 +35,14 @@ from ml.modeling.specs import (
 from ml.modeling.train import TrainingConfig, train_all
 from ml.reporting import build_executive_report, console_summary, render_reports
 from ml.reporting.charts.models import reliability_chart
+from ml.reporting.figures import Lookup
 from ml.reporting.labels import LEAD_METRICS
-from ml.reporting.model_quality import HIT_CALIBRATION, MIN_BIN_TRACKS, TOLERANCE
+from ml.reporting.model_quality import (
+    HIT_CALIBRATION,
+    MIN_BIN_TRACKS,
+    TOLERANCE,
+    quality_by_audience,
+)
 from ml.reporting.model_quality import _reliability_sentence as reliability_sentence
 from ml.reporting.report_data import load_report_data
 from ml.reporting.validation import validate
@@ -109,6 +115,15 @@ def test_every_metric_cell_equals_its_ml_metrics_row(
     )  # fmt: skip
 
 
+def _serving_model(trained: Settings, model_name: str) -> str | None:
+    """ml.runs' serving_model of a model (forest / challenger)."""
+    with duckdb.connect(str(trained.warehouse_path), read_only=True) as connection:
+        [(params,)] = connection.execute(
+            "select params_json from ml.runs where model_name = ?", [model_name]
+        ).fetchall()
+    return json.loads(params).get("serving_model")
+
+
 def test_side_by_side_figures_equal_ml_metrics(trained: Settings, report: dict[str, Any]) -> None:
     metrics = _metrics(trained)
     assert [m["model_name"] for m in report["models"]] == [s.name for s in MODEL_SPECS]
@@ -118,7 +133,10 @@ def test_side_by_side_figures_equal_ml_metrics(trained: Settings, report: dict[s
         metric = by_audience["metric"]
         assert metric == LEAD_METRICS[name][0]
         known, new = by_audience["audiences"]
-        assert (known["split"], known["variant"]) == (SPLIT_TEST, VARIANT_MODEL)
+        # catalog artists: the SERVED model (the forest, or the challenger when it serves)
+        served = _serving_model(trained, name)
+        served_variant = VARIANT_CHALLENGER if served == "challenger" else VARIANT_MODEL
+        assert (known["split"], known["variant"]) == (SPLIT_TEST, served_variant)
         assert (new["split"], new["variant"]) == (SPLIT_TEST_NEW_ARTISTS, VARIANT_COLD_START)
         for audience in (known, new):
             for field, variant in (
@@ -130,11 +148,42 @@ def test_side_by_side_figures_equal_ml_metrics(trained: Settings, report: dict[s
                 assert audience[field]["value"] == pytest.approx(metrics[key])
                 assert audience[field]["source"].endswith(_source(*key))
         text = by_audience["sentence"]["text"]
-        assert text.startswith("For a new track by an artist already in the catalog: ")
+        words = "gradient-boosting challenger" if served == "challenger" else "study's forest"
+        assert text.startswith(
+            f"For a new track by an artist already in the catalog (scored with the {words}): "
+        )
         assert "never seen (scored with the cold-start model)" in text
         quoted = re.findall(r"-?\d+\.\d+", text)
         for figure in by_audience["sentence"]["figures"]:
             assert f"{figure['value']:.2f}" in quoted
+
+
+def test_catalog_audience_quotes_the_served_model(trained: Settings) -> None:
+    """Whichever model serves the catalog artists' scores (ml.runs serving_model), the audience
+    sentence quotes that model's held-out lead metric and names it."""
+    metrics = _metrics(trained)
+    data = load_report_data(trained.warehouse_path)
+    runs = data.tables["ml.runs"]
+    for served, variant, words in (
+        ("forest", VARIANT_MODEL, "study's forest"),
+        ("challenger", VARIANT_CHALLENGER, "gradient-boosting challenger"),
+    ):
+        data.tables["ml.runs"] = runs.assign(
+            params_json=[
+                json.dumps({**json.loads(params or "{}"), "serving_model": served})
+                for params in runs["params_json"]
+            ]
+        )
+        for spec in MODEL_SPECS:
+            by_audience = quality_by_audience(Lookup(data), spec)
+            known = by_audience["audiences"][0]
+            key = (spec.name, variant, SPLIT_TEST, by_audience["metric"])
+            assert known["variant"] == variant
+            assert known["score"]["value"] == pytest.approx(metrics[key])
+            assert known["score"]["source"].endswith(_source(*key))
+            text = by_audience["sentence"]["text"]
+            assert f"(scored with the {words}): " in text
+            assert f"{metrics[key]:.2f}" in text
 
 
 def test_interval_coverage_is_quoted_honestly(trained: Settings, report: dict[str, Any]) -> None:
@@ -145,11 +194,7 @@ def test_interval_coverage_is_quoted_honestly(trained: Settings, report: dict[st
             assert interval is None
             continue
         # the range of the served catalog model (forest, or the challenger when it serves)
-        with duckdb.connect(str(trained.warehouse_path), read_only=True) as connection:
-            [(params,)] = connection.execute(
-                "select params_json from ml.runs where model_name = ?", [model["model_name"]]
-            ).fetchall()
-        served = json.loads(params).get("serving_model")
+        served = _serving_model(trained, model["model_name"])
         variant = VARIANT_CHALLENGER if served == "challenger" else VARIANT_MODEL
         key = (model["model_name"], variant, SPLIT_TEST, "interval_coverage_80")
         coverage = metrics[key]
