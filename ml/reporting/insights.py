@@ -114,8 +114,8 @@ def _stream_model(report: dict[str, Any], look: Lookup) -> Sentence:
         source = "the audio features alone carry much of the predictive power"
     study, claim = compare(report, "stream_r2", r2["value"])
     text = (
-        f"The stream model explains R² = {fmt_score(r2['value'])} of log streams on held-out "
-        f"tracks (5-fold CV {fmt_score(cv['value'])} ± {fmt_score(cv_std['value'])})"
+        f"The study's stream forest explains R² = {fmt_score(r2['value'])} of log streams on "
+        f"held-out tracks (5-fold CV {fmt_score(cv['value'])} ± {fmt_score(cv_std['value'])})"
         f"{study}. An audio-only forest reaches "
         f"{fmt_score(audio['value'])} and the mean predictor {fmt_score(mean['value'])}: {source}."
     )
@@ -152,7 +152,7 @@ def _views_model(report: dict[str, Any], look: Lookup) -> Sentence:
         return None
     study, claim = compare(report, "youtube_r2", r2["value"])
     text = (
-        "From Spotify-side data only, the YouTube views model reaches R² = "
+        "From Spotify-side data only, the study's YouTube views forest reaches R² = "
         f"{fmt_score(r2['value'])} on held-out tracks (audio-only {fmt_score(audio['value'])})"
         f"{study}."
     )
