@@ -136,6 +136,41 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
+PROBE_REPEATS = 3
+PROBE_DUCKDB_SQL = "select count(distinct i % 5000000), sum(hash(i)) from range(20000000) t(i)"
+PROBE_SORT_VALUES = 10_000_000
+
+
+def machine_probe() -> dict[str, float]:
+    """Seconds (median of PROBE_REPEATS) of two fixed workloads, taken before and after the
+    contenders: a 2-thread DuckDB hash aggregate of 20M integers and a 1-thread numpy sort of
+    10M seeded floats. This VM ran the same code 10-15% slower in some hours than in others, so
+    absolute seconds from two benchmark files compare only when their probes agree (the ratios
+    to the pandas peer, timed in the same invocation, do not need them)."""
+    import duckdb
+    import numpy as np
+
+    values = np.random.default_rng(42).random(PROBE_SORT_VALUES)
+    connection = duckdb.connect()
+    try:
+        connection.execute("set threads = 2")
+        workloads = {
+            "duckdb_seconds": lambda: connection.execute(PROBE_DUCKDB_SQL).fetchall(),
+            "numpy_sort_seconds": lambda: np.sort(values),
+        }
+        probe: dict[str, float] = {}
+        for name, workload in workloads.items():
+            seconds = []
+            for _ in range(PROBE_REPEATS):
+                started = time.perf_counter()
+                workload()
+                seconds.append(time.perf_counter() - started)
+            probe[name] = round(statistics.median(seconds), 3)
+    finally:
+        connection.close()
+    return probe
+
+
 def versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for package in ("duckdb", "dbt-core", "dbt-duckdb", "pandas", "numpy", "scikit-learn"):

@@ -48,6 +48,7 @@ from benchmark.measuring import (
     dbt_timing,
     duckdb_settings,
     machine_info,
+    machine_probe,
     measure,
     summarise,
     versions,
@@ -154,6 +155,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "repeat": args.repeat,
         "work_dir": str(work),
         "machine": machine_info(),
+        "machine_probe": {"before": machine_probe()},
         "versions": versions(),
         "duckdb_settings": duckdb_settings(),
         "notes": [
@@ -170,6 +172,9 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "dbt_model_seconds / dbt_test_seconds = summed execution_time of the model / test "
             "nodes in dbt's run_results.json (the SQL work as dbt times it); "
             "pandas_over_dbt_run_model_sql_wall compares the peer with that SQL work alone",
+            "machine_probe = two fixed workloads timed before and after the contenders "
+            "(measuring.machine_probe): absolute seconds of two benchmark files compare only "
+            "when their probes agree",
         ],
     }
 
@@ -254,6 +259,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "real_size", raw=None, work=work, base_env=env, logs=logs, repeat=args.repeat,
             warm_up=True,
         )  # fmt: skip
+
+    result["machine_probe"]["after"] = machine_probe()
 
     if not args.keep:
         for path in (warehouse, warehouse.with_name(warehouse.name + ".wal")):

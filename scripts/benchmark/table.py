@@ -105,6 +105,19 @@ def job_lines(title: str, job: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _probe_line(probe: dict[str, Any]) -> str:
+    """The machine probe (measuring.machine_probe), before / after the contenders."""
+    parts = []
+    for key, label in (("duckdb_seconds", "duckdb"), ("numpy_sort_seconds", "numpy sort")):
+        values = [f"{probe[when][key]:.2f}" for when in ("before", "after") if when in probe]
+        parts.append(f"{label} {' / '.join(values)} s")
+    when = "before / after" if "after" in probe else "before"
+    return (
+        f"machine probe ({when}; fixed workloads: absolute seconds of two benchmark files "
+        f"compare only when these agree): {', '.join(parts)}"
+    )
+
+
 def format_table(result: dict[str, Any]) -> str:
     rows = result["rows"]
     lines = [
@@ -112,6 +125,9 @@ def format_table(result: dict[str, Any]) -> str:
         f"load {result['machine']['load_average']}",
         f"{'contender':<12}{'wall s':>9}{'cpu s':>9}{'peak RSS MB':>13}{'rows/s':>12}",
     ]
+    probe = result.get("machine_probe", {})
+    if probe.get("before"):
+        lines.insert(1, _probe_line(probe))
     for name, item in result.get("contenders", {}).items():
         if not item.get("ok"):
             lines.append(f"{name:<12}{'failed':>9}")

@@ -100,6 +100,11 @@ def test_bench_script_tiny(tmp_path: Path) -> None:
     assert result["rows"] == 2000 and result["seed"] == 3
     assert result["machine"]["cores"] >= 1 and len(result["machine"]["load_average"]) == 3
     assert result["versions"]["duckdb"] and result["versions"]["pandas"]
+    # the machine probe, before and after the contenders, and its line in the table
+    for when in ("before", "after"):
+        probe = result["machine_probe"][when]
+        assert probe["duckdb_seconds"] > 0 and probe["numpy_sort_seconds"] > 0
+    assert "machine probe (before / after; fixed workloads" in completed.stdout
     assert set(result["contenders"]) == {"dbt_build", "pandas"}
     for item in result["contenders"].values():
         assert item["ok"]

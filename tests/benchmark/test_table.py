@@ -62,7 +62,22 @@ def test_targets_say_met_or_missed_with_the_value() -> None:
     assert "320.0 s, MISSED" in lines[2]
     assert "40.0 s in steps" in lines[3] and lines[3].endswith("met")
     table = format_table(result)
+    assert "machine probe" not in table  # none recorded
     assert "make run on these 10,000,000 rows (median of 1): 320.0 s wall" in table
     assert "train models 300.0" in table and "issue 15 targets" in table
     result["rows"] = 1_000_000
     assert len(targets(result)) == 2  # the 10M targets only at 10M rows
+
+
+def test_machine_probe_line_quotes_before_and_after() -> None:
+    result = {
+        "rows": 1_000,
+        "machine": {"cores": 2, "load_average": [0.0, 0.0, 0.0]},
+        "machine_probe": {
+            "before": {"duckdb_seconds": 0.812, "numpy_sort_seconds": 0.655},
+            "after": {"duckdb_seconds": 0.9, "numpy_sort_seconds": 0.7},
+        },
+    }
+    line = format_table(result).splitlines()[1]
+    assert line.startswith("machine probe (before / after; fixed workloads")
+    assert line.endswith("duckdb 0.81 / 0.90 s, numpy sort 0.66 / 0.70 s")
