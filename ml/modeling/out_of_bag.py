@@ -7,7 +7,7 @@ that never trained on it (about 37% of the trees, ~74 of 200). Where a model's t
 is 'oob' (ModelSpec.training_estimate: every forest but the headline stream model), its metric
 rows have split 'oob'; for a classifier the calibrator is fitted on the out-of-bag probabilities
 and the decision threshold chosen on them, exactly as the cross-validated model's were on its
-out-of-fold probabilities. Measured on the default data (README, Performance): the same held-out
+out-of-fold probabilities. Measured on the default data (README, Model quality): the same held-out
 ROC-AUC, Brier score and mean probability as the 5-fold CV calibration, at one fit instead of six.
 
 A classifier needs `class_weight='balanced_subsample'` for this (ml/modeling/specs.py): with
