@@ -58,7 +58,11 @@ def test_targets_say_met_or_missed_with_the_value() -> None:
     assert len(lines) == 4
     assert "0.55" in lines[0] and "MISSED" in lines[0].split(";")[0]
     assert lines[0].endswith("met")  # peak RSS lower
-    assert "55.0 s, 3,000 MB, met" in lines[1]
+    assert "55.0 s (met), 3,000 MB (met): met" in lines[1]
+    result["contenders"]["dbt_build"] = contender(112.0, 3721.0)
+    assert "112.0 s (MISSED), 3,721 MB (met): MISSED" in targets(result)[1]
+    result["contenders"]["dbt_build"] = contender(55.0, 4193.0)
+    assert "55.0 s (met), 4,193 MB (MISSED): MISSED" in targets(result)[1]
     assert "320.0 s, MISSED" in lines[2]
     assert "40.0 s in steps" in lines[3] and lines[3].endswith("met")
     table = format_table(result)
