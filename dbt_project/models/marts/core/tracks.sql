@@ -43,11 +43,12 @@ context as (
         artist_counts.artist_track_count,
         album_counts.album_track_count
     from outliers
-    inner join {{ ref('int_tracks__features') }} as keys using (row_id)
-    inner join artist_counts on keys.artist is not distinct from artist_counts.artist
+    inner join {{ ref('int_tracks__features') }} as track_keys using (row_id)
+    inner join artist_counts on track_keys.artist is not distinct from artist_counts.artist
     inner join album_counts
-        on keys.artist is not distinct from album_counts.artist
-        and keys.album is not distinct from album_counts.album
+        on
+            track_keys.artist is not distinct from album_counts.artist
+            and track_keys.album is not distinct from album_counts.album
 )
 
 select

@@ -42,7 +42,7 @@ demeaned as (
             cast(video_group = 'official' as double) as official_flag
         from tracks
         where in_video_lift and artist is not null
-    )
+    ) as video_tracks
 ),
 
 within_artist as (
