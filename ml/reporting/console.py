@@ -11,7 +11,15 @@ from typing import Any
 from ml.config import Settings
 from ml.modeling.specs import SERVING_CHALLENGER, SERVING_FOREST, VARIANT_CHALLENGER
 from ml.reporting.formatting import fmt_count, fmt_lift, fmt_score, fmt_share
-from ml.reporting.labels import AUDIO_ONLY, BRIER, MEAN_BASELINE, METRIC_LABELS, MODEL, TEST
+from ml.reporting.labels import (
+    AUDIO_ONLY,
+    BRIER,
+    MEAN_BASELINE,
+    METRIC_LABELS,
+    MODEL,
+    SERVED_LABELS,
+    TEST,
+)
 from ml.reporting.mv_priority import NO_RUN
 from ml.reporting.render import REPORT_HTML, REPORT_JSON
 from ml.reporting.study_claims import claimed_values, verdict_counts
@@ -108,10 +116,10 @@ def console_summary(report: dict[str, Any], html_path: Path | None = None) -> st
         if served == SERVING_CHALLENGER:
             lead = model["lead_metrics"][0]
             parts.append(
-                f"scores served by the gradient-boosting challenger: {METRIC_LABELS[lead]} "
+                f"scores served by the {SERVED_LABELS[VARIANT_CHALLENGER]}: {METRIC_LABELS[lead]} "
                 f"{fmt_score(test[lead][VARIANT_CHALLENGER]['value'])}"
             )
-        lines.append(f"  {model['model_name']} (test, study's forest): " + "; ".join(parts))
+        lines.append(f"  {model['model_name']} (test, {SERVED_LABELS[MODEL]}): " + "; ".join(parts))
         lines += _model_quality_lines(model, served)
     summary = {key: item["value"] for key, item in report["mv_priority"]["summary"].items()}
     if summary:

@@ -108,6 +108,8 @@ VARIANT_LABELS = {
     COLD_START: "cold-start model (no artist input)",
     CHALLENGER: "gradient-boosting challenger",
 }
+# How a sentence names the model that scores catalog artists' tracks (ml.runs serving_model)
+SERVED_LABELS = {MODEL: "study's forest", CHALLENGER: VARIANT_LABELS[CHALLENGER]}
 SPLIT_LABELS = {
     TEST: "held-out tracks of catalog artists",
     NEW_ARTISTS: "tracks of artists never seen in training",

@@ -36,8 +36,8 @@ from ml.reporting.labels import (
     METRIC_LABELS,
     MODEL,
     NEW_ARTISTS,
+    SERVED_LABELS,
     TEST,
-    VARIANT_LABELS,
     report_metrics,
 )
 from ml.reporting.report_data import ReportData
@@ -48,8 +48,6 @@ TOLERANCE = 0.05  # |observed rate - mean predicted| that still counts as "about
 EXAMPLE_PROBABILITY = 0.3  # the bin quoted as the example: the one nearest this probability
 NOMINAL_COVERAGE = 0.8  # the 10th-90th percentile interval
 _UNITS = {"r2": "r2", "roc_auc": "auc", "pr_auc": "auc"}
-# how the audience sentence names the model that scores catalog artists' tracks
-SERVED_LABELS = {MODEL: "study's forest", VARIANT_CHALLENGER: VARIANT_LABELS[VARIANT_CHALLENGER]}
 
 
 def metric_rows(look: Lookup, spec: ModelSpec) -> list[dict[str, Any]]:

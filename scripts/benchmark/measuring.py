@@ -14,6 +14,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import numpy as np
+
 from ml.config import PROFILES_DIR
 
 # --- measuring a subprocess ----------------------------------------------------------------
@@ -147,9 +150,6 @@ def machine_probe() -> dict[str, float]:
     10M seeded floats. This VM ran the same code 10-15% slower in some hours than in others, so
     absolute seconds from two benchmark files compare only when their probes agree (the ratios
     to the pandas peer, timed in the same invocation, do not need them)."""
-    import duckdb
-    import numpy as np
-
     values = np.random.default_rng(42).random(PROBE_SORT_VALUES)
     connection = duckdb.connect()
     try:

@@ -108,7 +108,7 @@ def _probe_line(probe: dict[str, Any]) -> str:
     """The machine probe (measuring.machine_probe), before / after the contenders."""
     parts = []
     for key, label in (("duckdb_seconds", "duckdb"), ("numpy_sort_seconds", "numpy sort")):
-        values = [f"{probe[when][key]:.2f}" for when in ("before", "after") if when in probe]
+        values = [f"{probe[moment][key]:.2f}" for moment in ("before", "after") if moment in probe]
         parts.append(f"{label} {' / '.join(values)} s")
     when = "before / after" if "after" in probe else "before"
     return (
